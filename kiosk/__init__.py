@@ -1,0 +1,101 @@
+"""Hall content server: ``create_app`` is a short list of small ``register_*`` steps."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from .config import load_settings
+from .extensions import db, migrate, socketio
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides the ``KIOSK_*`` environment (tests pass a dict)."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping(load_settings(config))
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_services(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (tables must be known before create_all)
+
+    db.init_app(app)
+    migrate.init_app(app, db)
+    _prepare_socketio()
+    socketio.init_app(
+        app,
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+        message_queue=app.config.get("MESSAGE_QUEUE_URL"),
+        cors_allowed_origins=[],  # same origin only: screens load the page from this server
+        ping_interval=app.config.get("SOCKETIO_PING_INTERVAL", 25),
+        ping_timeout=app.config.get("SOCKETIO_PING_TIMEOUT", 20),
+        json=_json_module(),
+    )
+
+
+def _prepare_socketio() -> None:
+    """Make the module-level ``SocketIO`` safe to bind to more than one app (tests do).
+
+    ``init_app`` keeps options from the previous call (a Redis ``client_manager`` would leak
+    into the next app) and re-registers the namespaces it holds, so the namespace is added
+    to that list exactly once, before the server is created.
+    """
+    from .realtime.display import DisplayNamespace
+
+    socketio.server_options.pop("client_manager", None)
+    if not any(isinstance(ns, DisplayNamespace) for ns in socketio.namespace_handlers):
+        namespace = DisplayNamespace("/display")
+        namespace._set_socketio(socketio)
+        socketio.namespace_handlers.append(namespace)
+
+
+def _json_module():
+    """Socket.IO payloads keep Chinese as UTF-8 instead of \\u escapes (a third smaller)."""
+    import json
+
+    class _Json:
+        @staticmethod
+        def dumps(obj, *args, **kwargs):
+            kwargs.setdefault("ensure_ascii", False)
+            kwargs.setdefault("separators", (",", ":"))
+            return json.dumps(obj, *args, **kwargs)
+
+        loads = staticmethod(json.loads)
+
+    return _Json
+
+
+def register_blueprints(app: Flask) -> None:
+    from .api import bp as api_bp
+    from .display import bp as display_bp
+    from .guide import bp as guide_bp
+    from .health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(display_bp)
+    app.register_blueprint(guide_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import register
+
+    register(app)
+
+
+def register_services(app: Flask) -> None:
+    from .services.publish import Publisher
+
+    app.extensions["kiosk.publisher"] = Publisher(app, socketio)

@@ -1,0 +1,83 @@
+"""Public, read-only guide search and detail."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..errors import ApiError
+from ..extensions import db
+from ..models import PUBLISHED, Guide
+from ..services.qr import guide_url
+from ..services.search import search_guides
+from . import bp
+
+
+def guide_summary(guide: Guide) -> dict:
+    return {
+        "id": guide.id,
+        "code": guide.code,
+        "name": guide.name,
+        "department": guide.department.name,
+        "item_type": guide.item_type,
+        "case_type": guide.case_type,
+        "online": guide.online,
+        "themes": guide.themes,
+        "url": guide_url(current_app.config["PUBLIC_BASE_URL"], guide.code),
+    }
+
+
+def guide_detail(guide: Guide) -> dict:
+    out = guide_summary(guide)
+    out.update(
+        basis=guide.basis,
+        conditions=guide.conditions,
+        materials=[
+            {"name": m.name, "form": m.form, "copies": m.copies, "necessity": m.necessity, "note": m.note}
+            for m in guide.materials
+        ],
+        process=guide.process,
+        legal_limit_days=guide.legal_limit_days,
+        promised_limit_days=guide.promised_limit_days,
+        fee=guide.fee,
+        location=guide.location,
+        window=guide.window,
+        hours=guide.hours,
+        phone=guide.phone,
+        complaint_phone=guide.complaint_phone,
+        visits=guide.visits,
+        online_url=guide.online_url,
+        scope=guide.scope,
+        audience=guide.audience,
+        faq=guide.faq,
+        qr_svg_url=f"/g/{guide.code}/qr.svg",
+    )
+    return out
+
+
+@bp.get("/guides")
+def list_guides():
+    q = (request.args.get("q") or "").strip()
+    if len(q) > 100:
+        raise ApiError(400, "invalid_query", "查询词最多 100 个字符 (query too long)", "q")
+    try:
+        limit = min(max(int(request.args.get("limit", 20)), 1), 100)
+    except ValueError:
+        raise ApiError(400, "invalid_limit", "limit 必须是整数 (limit must be an integer)", "limit") from None
+    if q:
+        guides = search_guides(q, limit=limit)
+    else:
+        guides = db.session.scalars(
+            select(Guide).where(Guide.status == PUBLISHED).order_by(Guide.name).limit(limit)
+            .options(selectinload(Guide.department))
+        ).all()
+    return jsonify({"query": q, "count": len(guides), "guides": [guide_summary(g) for g in guides]})
+
+
+@bp.get("/guides/<int:guide_id>")
+def get_guide(guide_id: int):
+    guide = db.session.get(Guide, guide_id)
+    if guide is None or guide.status != PUBLISHED:
+        raise ApiError(404, "not_found", f"办事指南 {guide_id} 不存在 (no such guide)")
+    return jsonify(guide_detail(guide))

@@ -1,0 +1,136 @@
+"""``kiosk serve`` (web + Socket.IO + in-process scheduler), ``kiosk scheduler``, ``kiosk db``."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+
+import click
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db, socketio
+from ..jobs import make_scheduler
+from ..models import Screen
+from ..services.publish import get_publisher
+from .common import app_from, credentials_file, ensure_schema, is_empty
+
+log = logging.getLogger(__name__)
+
+
+def _gevent_ready() -> bool:
+    from gevent import monkey
+
+    return monkey.is_module_patched("socket")
+
+
+def _print_welcome(app: Flask, host: str, port: int) -> None:
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    screens = db.session.scalars(
+        select(Screen).where(Screen.revoked_at.is_(None)).options(selectinload(Screen.group)).order_by(Screen.id).limit(20)
+    ).all()
+    click.echo("")
+    click.echo(f"政务服务大厅内容服务已启动 · serving at {base}")
+    if screens:
+        click.echo("屏幕 (screens):")
+        for s in screens:
+            click.echo(f"  {s.name:<10} [{s.kind}/{s.group.name}]  {base}/screen/{s.token}")
+    click.echo(f"办事指南接口 (guide API): {base}/api/v1/guides?q=sfz")
+    path = credentials_file(app)
+    if path.exists():
+        name, password = path.read_text(encoding="utf-8").split()[:2]
+        click.echo(f"管理员账号 (admin): {name} / {password}   (saved in {path})")
+    click.echo("")
+
+
+def _start_presence_flusher(app: Flask) -> None:
+    interval = float(app.config.get("PRESENCE_FLUSH_SECONDS", 2))
+
+    def loop() -> None:
+        publisher = get_publisher(app)
+        while True:
+            socketio.sleep(interval)
+            with app.app_context():
+                try:
+                    publisher.presence.flush(db.session)
+                except Exception:
+                    log.exception("presence flush failed; will retry")
+                finally:
+                    db.session.remove()
+
+    socketio.start_background_task(loop)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--data-dir", default=None, help="Folder for the embedded database.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, data_dir: str | None) -> None:
+    """Serve screens, the API and (unless KIOSK_SCHEDULER=0) the schedule, in one process."""
+    if not _gevent_ready():
+        raise click.UsageError("run through the `kiosk` console script (gevent must patch first)")
+    app = app_from(ctx, data_dir, SOCKETIO_ASYNC_MODE="gevent")
+    with app.app_context():
+        if is_empty():
+            from .content import load_demo
+
+            click.echo("空数据库：导入演示内容 (empty database: importing the demo content)")
+            load_demo(app)
+        _print_welcome(app, host, port)
+        publisher = get_publisher(app)
+        scheduler = None
+        if app.config["SCHEDULER_ENABLED"]:
+            scheduler = make_scheduler(app, gevent=True)
+            scheduler.start()
+        publisher.reschedule()
+        db.session.remove()
+    _start_presence_flusher(app)
+
+    def stop(signum, frame):  # graceful stop: flush what screens reported, then exit
+        with app.app_context():
+            get_publisher(app).presence.flush(db.session)
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    socketio.run(app, host=host, port=port, log_output=False, use_reloader=False)
+
+
+@click.command("scheduler")
+@click.pass_context
+def scheduler_cmd(ctx: click.Context) -> None:
+    """Run only the scheduler (scale-out: exactly one such process, emitting via Redis)."""
+    app = app_from(ctx, SOCKETIO_ASYNC_MODE="gevent")
+    if not app.config.get("MESSAGE_QUEUE_URL"):
+        raise click.UsageError("KIOSK_MESSAGE_QUEUE_URL is required: screens are held by other processes")
+    scheduler = make_scheduler(app, gevent=True)
+    scheduler.start()
+    with app.app_context():
+        get_publisher(app).tick()
+    click.echo("scheduler running; Ctrl-C to stop")
+    import gevent
+
+    try:
+        while True:
+            gevent.sleep(3600)
+    except KeyboardInterrupt:
+        scheduler.shutdown(wait=False)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema (Alembic migrations through Flask-Migrate)."""
+
+
+@db_group.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply every migration (also done automatically by `serve`)."""
+    app = app_from(ctx)
+    with app.app_context():
+        ensure_schema(app)
+    click.echo("database is up to date")

@@ -1,0 +1,75 @@
+"""Screen page routes. The token in the URL is the screen's only credential."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import abort, current_app, jsonify, render_template, request, send_from_directory
+from markupsafe import Markup
+
+from ..extensions import db
+from ..services import layouts
+from ..services import screens as screen_service
+from ..services.publish import get_publisher
+from ..services.state import for_screen
+from . import bp
+
+
+def _screen_or_404(token: str):
+    screen = screen_service.by_token(db.session, token)
+    if screen is None or screen.revoked_at is not None:
+        abort(404)
+    return screen
+
+
+def embed_json(data) -> Markup:
+    """JSON that is safe inside <script type="application/json"> (no "</script>" breakout)."""
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    raw = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(raw.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+@bp.get("/screen/<token>")
+def screen_page(token: str):
+    screen = _screen_or_404(token)
+    state = for_screen(get_publisher(current_app).state_for(screen.group.name, screen.layout), screen)
+    response = current_app.make_response(
+        render_template(
+            "display/screen.html",
+            token=token,
+            screen=screen,
+            state=state,
+            state_json=embed_json(state),
+            layout=state["layout"],
+            heartbeat_seconds=current_app.config["HEARTBEAT_SECONDS"],
+            poll_seconds=current_app.config["POLL_SECONDS"],
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the URL holds the token
+    return response
+
+
+@bp.get("/screen/<token>/state")
+def screen_state(token: str):
+    """Fallback for a silently broken socket: 204 when ``since`` is current."""
+    screen = _screen_or_404(token)
+    state = get_publisher(current_app).state_for(screen.group.name, screen.layout)
+    if request.args.get("since") == state["version"]:
+        return "", 204, {"Cache-Control": "no-store"}
+    response = jsonify(for_screen(state, screen))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/layouts/<name>/<path:filename>")
+def layout_asset(name: str, filename: str):
+    """Static files of a layout folder (CSS, images). Templates and YAML stay private."""
+    if Path(filename).suffix.lower() in {".yaml", ".yml", ".html", ".py"}:
+        abort(404)
+    try:
+        layout = layouts.load_layout(current_app.config["LAYOUTS_DIR"], name)
+    except layouts.LayoutError:
+        abort(404)
+    return send_from_directory(layout["folder"], filename, max_age=300)

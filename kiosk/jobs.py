@@ -1,0 +1,80 @@
+"""The declarative list of scheduled jobs (stable ids) and the scheduler that runs them.
+
+The scheduler runs in exactly one process: inside ``kiosk serve`` on the embedded default, or
+as ``kiosk scheduler`` when scaled out (then web processes run with KIOSK_SCHEDULER=0).
+Jobs never emit themselves: they ask the publisher, which recomputes the present.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from apscheduler.schedulers.base import BaseScheduler
+from flask import Flask
+
+from .extensions import db
+from .services.publish import get_publisher
+
+log = logging.getLogger(__name__)
+
+
+def tick(app: Flask) -> None:
+    """Republish whatever changed at a schedule boundary and arm the next one."""
+    with app.app_context():
+        try:
+            get_publisher(app).tick()
+        finally:
+            db.session.remove()
+
+
+def resync(app: Flask) -> None:
+    """Safety net: recompute the present even if a change was made by another process."""
+    tick(app)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    func: Callable[[Flask], None]
+    trigger: str
+    args: dict[str, Any] = field(default_factory=dict)
+    doc: str = ""
+
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec("next-boundary", tick, "date", doc="fires at the next schedule/alert/notice boundary"),
+    JobSpec("resync", resync, "interval", {"minutes": 5}, doc="recompute the present every 5 min"),
+)
+
+
+def make_scheduler(app: Flask, *, gevent: bool) -> BaseScheduler:
+    """Create (not start) the scheduler with every job of ``JOBS`` and wire the publisher."""
+    if gevent:
+        from apscheduler.schedulers.gevent import GeventScheduler as Scheduler
+    else:
+        from apscheduler.schedulers.background import BackgroundScheduler as Scheduler
+    scheduler = Scheduler(
+        timezone=app.config["TIMEZONE"],
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+    )
+    for job in JOBS:
+        if job.trigger == "date":
+            continue  # armed by the publisher with the computed next boundary
+        scheduler.add_job(job.func, job.trigger, args=[app], id=job.id, replace_existing=True, **job.args)
+    boundary = next(j for j in JOBS if j.id == "next-boundary")
+
+    def arm(next_run: datetime | None) -> None:
+        if next_run is None:
+            if scheduler.get_job(boundary.id):
+                scheduler.remove_job(boundary.id)
+            return
+        scheduler.add_job(boundary.func, "date", run_date=next_run, args=[app], id=boundary.id,
+                          replace_existing=True)
+        log.info("next boundary at %s", next_run.isoformat())
+
+    get_publisher(app).on_reschedule = arm
+    return scheduler

@@ -1,0 +1,1 @@
+"""Socket.IO namespaces, one module per client type."""

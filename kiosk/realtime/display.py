@@ -1,0 +1,83 @@
+"""The ``/display`` namespace: screens receive ``state`` and send ``heartbeat``, nothing else.
+
+A display token can only receive. The namespace has no handler that reads or changes
+anything but the screen's own presence, and unknown events are dropped and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app, request
+from flask_socketio import Namespace, join_room
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Screen
+from ..services.publish import get_publisher, room_for
+from ..services.state import for_screen
+
+log = logging.getLogger(__name__)
+ALLOWED = {"connect", "disconnect", "heartbeat"}
+
+
+def refuse(code: str, message: str) -> ConnectionRefusedError:
+    return ConnectionRefusedError({"code": code, "message": message})
+
+
+class DisplayNamespace(Namespace):
+    def __init__(self, namespace: str = "/display"):
+        super().__init__(namespace)
+        self.sessions: dict[str, int] = {}  # sid -> screen id
+
+    def trigger_event(self, event: str, *args):
+        if event not in ALLOWED:
+            log.warning("display %s sent unknown event %r: dropped", request.sid, event)
+            return None
+        try:
+            return super().trigger_event(event, *args)
+        except ConnectionRefusedError:
+            raise
+        except Exception:  # one bad screen must not take the namespace down
+            log.exception("display event %r failed", event)
+            db.session.rollback()
+            return None
+
+    def on_connect(self, auth: Any = None):
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not token or not isinstance(token, str):
+            raise refuse("token_missing", "缺少屏幕令牌 (screen token missing)")
+        screen = db.session.scalar(select(Screen).where(Screen.token == token))
+        if screen is None:
+            raise refuse("token_unknown", "屏幕令牌无效 (unknown screen token)")
+        if screen.revoked_at is not None:
+            raise refuse("token_revoked", "屏幕令牌已被撤销 (screen token revoked)")
+        publisher = get_publisher(current_app)
+        group = screen.group.name
+        self.sessions[request.sid] = screen.id
+        join_room(f"screen:{screen.id}")
+        join_room(room_for(group, screen.layout))
+        publisher.presence.connected(screen.id)
+        state = publisher.state_for(group, screen.layout)
+        self.emit("state", for_screen(state, screen), to=request.sid)
+        return True
+
+    def on_disconnect(self, reason: Any = None):
+        screen_id = self.sessions.pop(request.sid, None)
+        if screen_id is not None:
+            get_publisher(current_app).presence.disconnected(screen_id)
+
+    def on_heartbeat(self, data: Any = None):
+        screen_id = self.sessions.get(request.sid)
+        if screen_id is None:
+            return None
+        data = data if isinstance(data, dict) else {}
+        version = data.get("version")
+        showing = data.get("showing")
+        get_publisher(current_app).presence.heartbeat(
+            screen_id,
+            version if isinstance(version, str) else None,
+            showing if isinstance(showing, str) else None,
+        )
+        return {"ok": True}

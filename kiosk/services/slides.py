@@ -1,0 +1,159 @@
+"""Render playlist items (``guide:CODE`` …) to slide HTML for one layout.
+
+Slides are rendered on the server, once per (group, layout) and change, so a screen only
+inserts finished, escaped HTML: cheap players stay simple and every screen of a layout
+shows exactly the same thing. A layout folder may override any ``slides/<kind>.html``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import PUBLISHED, Bundle, BundleGuide, DisclosureReport, Guide, Notice
+from . import evaluations
+from .qr import guide_url, qr_svg
+
+log = logging.getLogger(__name__)
+
+OUTCOME_LABELS = (
+    ("granted", "予以公开"),
+    ("partially_granted", "部分公开"),
+    ("withheld", "不予公开"),
+    ("unable", "无法提供"),
+    ("not_processed", "不予处理"),
+    ("other", "其他处理"),
+)
+
+
+def slide_env(app: Flask, layout: dict[str, Any]) -> Environment:
+    """A Jinja environment that looks in the layout folder first, then the app's templates."""
+    cache = app.extensions.setdefault("kiosk.slide_envs", {})
+    env = cache.get(layout["name"])
+    if env is None:
+        env = app.jinja_env.overlay(
+            loader=ChoiceLoader([FileSystemLoader(layout["folder"]), app.jinja_loader])
+        )
+        cache[layout["name"]] = env
+    return env
+
+
+def disclosure_summary(report: dict[str, Any]) -> dict[str, Any]:
+    """Headline figures of a disclosure report (the total column is the 7th of each row)."""
+    apps = report.get("applications", {})
+
+    def col_total(key: str) -> int:
+        value = apps.get(key)
+        if isinstance(value, dict):
+            return sum(row[6] for row in value.values())
+        return value[6] if value else 0
+
+    received = col_total("new") + col_total("carried_over")
+    answered = col_total("total")
+    granted = col_total("granted") + col_total("partially_granted")
+    return {
+        "agency": report.get("agency", ""),
+        "year": report.get("year"),
+        "received": received,
+        "answered": answered,
+        "publish_rate": granted / answered if answered else None,
+        "zero": received == 0 and answered == 0,
+        "outcomes": [{"label": label, "value": col_total(key)} for key, label in OUTCOME_LABELS],
+    }
+
+
+class SlideRenderer:
+    """Renders refs for one layout, looking content up through one session."""
+
+    def __init__(self, app: Flask, session: Session, layout: dict[str, Any]):
+        self.app, self.session, self.layout = app, session, layout
+        self.env = slide_env(app, layout)
+        self.base_url = app.config["PUBLIC_BASE_URL"]
+        self.hall_name = app.config.get("HALL_NAME", "政务服务中心")
+
+    def render(self, ref: str) -> dict[str, Any] | None:
+        """The item for ``ref``, or None when its content is missing or not published."""
+        kind, _, key = ref.partition(":")
+        handler = getattr(self, f"_{kind}", None)
+        if handler is None:
+            log.warning("unknown playlist item type in %r", ref)
+            return None
+        found = handler(key)
+        if found is None:
+            return None
+        template, context, extra = found
+        html = self.env.get_template(f"slides/{template}.html").render(
+            layout=self.layout, hall_name=self.hall_name, **context
+        )
+        return {"kind": template, "html": html, **extra}
+
+    def _guide(self, code: str):
+        guide = self.session.scalar(
+            select(Guide)
+            .where(Guide.code == code, Guide.status == PUBLISHED)
+            .options(selectinload(Guide.materials), selectinload(Guide.department))
+        )
+        if guide is None:
+            return None
+        url = guide_url(self.base_url, guide.code)
+        ctx = {"guide": guide, "url": url, "qr_svg": Markup(qr_svg(url))}
+        return "guide", ctx, {"title": guide.name}
+
+    def _bundle(self, code: str):
+        bundle = self.session.scalar(
+            select(Bundle)
+            .where(Bundle.code == code, Bundle.status == PUBLISHED)
+            .options(
+                selectinload(Bundle.links)
+                .selectinload(BundleGuide.guide)
+                .selectinload(Guide.materials)
+            )
+        )
+        if bundle is None:
+            return None
+        ctx = {"bundle": bundle, "materials": bundle.merged_materials()}
+        return "bundle", ctx, {"title": bundle.name}
+
+    def _notice(self, code: str):
+        notice = self.session.scalar(
+            select(Notice).where(Notice.code == code, Notice.status == PUBLISHED)
+        )
+        if notice is None:
+            return None
+        extra: dict[str, Any] = {"title": notice.title}
+        if notice.publish_from:
+            extra["from"] = _iso(notice.publish_from)
+        if notice.expire_at:
+            extra["until"] = _iso(notice.expire_at)
+        return "notice", {"notice": notice}, extra
+
+    def _evaluation(self, key: str):
+        scope, _, dept = key.partition(":")
+        ev = evaluations.summary(self.session, dept if scope == "department" else None)
+        if ev is None:
+            return None
+        return "evaluation", {"ev": ev}, {"title": ev["title"]}
+
+    def _disclosure(self, code: str):
+        report = self.session.scalar(
+            select(DisclosureReport).where(
+                DisclosureReport.code == code, DisclosureReport.status == PUBLISHED
+            )
+        )
+        if report is None:
+            return None
+        data = dict(report.data, agency=report.agency, year=report.year)
+        d = disclosure_summary(data)
+        title = f"{report.agency} {report.year}年政府信息公开工作年度报告"
+        return "disclosure", {"report": data, "d": d}, {"title": title}
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
