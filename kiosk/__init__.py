@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -17,6 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_settings(config))
     register_logging(app)
     register_extensions(app)
+    register_templates(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_services(app)
@@ -32,7 +34,7 @@ def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (tables must be known before create_all)
 
     db.init_app(app)
-    migrate.init_app(app, db)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     _prepare_socketio()
     socketio.init_app(
         app,
@@ -75,6 +77,13 @@ def _json_module():
         loads = staticmethod(json.loads)
 
     return _Json
+
+
+def register_templates(app: Flask) -> None:
+    """Chart helpers for slide templates (server-rendered SVG: no chart library on screens)."""
+    from .services.charts import JINJA_GLOBALS
+
+    app.jinja_env.globals.update(JINJA_GLOBALS)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,7 +1,9 @@
-"""Shared fixtures (flaskr style): ``app`` on a fresh SQLite file, ``client``, ``runner``."""
+"""Shared fixtures (flaskr style): ``app`` on a fresh SQLite file, ``client``, ``runner``,
+and ``demo_app`` with the demo content (imported once per run, copied per test)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,25 +15,36 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 
 
-@pytest.fixture
-def app(tmp_path):
+def make_app(folder: Path, db_file: Path, *, create: bool = True):
     app = create_app(
         {
-            "DATA_DIR": str(tmp_path),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+            "DATA_DIR": str(folder),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
             "SECRET_KEY": "test",
             "TESTING": True,
             "SCHEDULER_ENABLED": False,
             "SOCKETIO_ASYNC_MODE": "threading",
             "MESSAGE_QUEUE_URL": None,
+            "PUBLIC_BASE_URL": "http://hall.example",
         }
     )
-    with app.app_context():
-        db.create_all()
-    yield app
+    if create:
+        with app.app_context():
+            db.create_all()
+    return app
+
+
+def dispose(app) -> None:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = make_app(tmp_path, tmp_path / "test.db")
+    yield app
+    dispose(app)
 
 
 @pytest.fixture
@@ -44,11 +57,23 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def demo_app(app):
-    """The app with the demo content of ``content/`` imported."""
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo content imported once; each test gets its own copy of the file."""
     from kiosk.services.importer import import_path
 
+    folder = tmp_path_factory.mktemp("demo-db")
+    app = make_app(folder, folder / "demo.db")
     with app.app_context():
         import_path(CONTENT, actor="test")
-    return app
+    dispose(app)
+    return folder / "demo.db"
+
+
+@pytest.fixture
+def demo_app(tmp_path, demo_db):
+    """An app whose database holds the demo content of ``content/``."""
+    shutil.copy(demo_db, tmp_path / "test.db")
+    app = make_app(tmp_path, tmp_path / "test.db", create=False)
+    yield app
+    dispose(app)

@@ -35,7 +35,7 @@ def ensure_schema(app: Flask) -> None:
     """
     from flask_migrate import stamp, upgrade
 
-    migrations = str(Path(__file__).resolve().parent.parent / "migrations")
+    migrations = str(Path(__file__).resolve().parent.parent / "migrations")  # kiosk/migrations
     tables = set(inspect(db.engine).get_table_names())
     if "guide" in tables and "alembic_version" not in tables:
         stamp(directory=migrations)

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Screen
 from ..services.publish import get_publisher, room_for
-from ..services.state import for_screen
 
 log = logging.getLogger(__name__)
 ALLOWED = {"connect", "disconnect", "heartbeat"}
@@ -33,7 +32,8 @@ class DisplayNamespace(Namespace):
 
     def trigger_event(self, event: str, *args):
         if event not in ALLOWED:
-            log.warning("display %s sent unknown event %r: dropped", request.sid, event)
+            sid = args[0] if args else "?"
+            log.warning("display %s sent unknown event %r: dropped", sid, event)
             return None
         try:
             return super().trigger_event(event, *args)
@@ -59,8 +59,7 @@ class DisplayNamespace(Namespace):
         join_room(f"screen:{screen.id}")
         join_room(room_for(group, screen.layout))
         publisher.presence.connected(screen.id)
-        state = publisher.state_for(group, screen.layout)
-        self.emit("state", for_screen(state, screen), to=request.sid)
+        publisher.send_state_to_sid(request.sid, screen)
         return True
 
     def on_disconnect(self, reason: Any = None):

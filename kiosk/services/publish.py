@@ -23,7 +23,7 @@ from ..extensions import db
 from ..models import Screen, ScreenGroup, utcnow
 from .presence import Presence
 from .schedule import next_boundary
-from .state import build_state, load_rows
+from .state import build_state, for_screen, load_rows
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/display"
@@ -71,7 +71,7 @@ class Publisher:
         )
         if groups is not None:
             stmt = stmt.where(ScreenGroup.name.in_(list(groups)))
-        return sorted(db.session.execute(stmt).tuples())
+        return sorted((group, layout) for group, layout in db.session.execute(stmt))
 
     def publish(self, groups: Iterable[str] | None = None, *, force: bool = False) -> int:
         """Recompute and emit to every affected room; returns how many rooms got a state."""
@@ -88,6 +88,11 @@ class Publisher:
             sent += 1
         log.info("published %d room(s)", sent)
         return sent
+
+    def send_state_to_sid(self, sid: str, screen: Screen) -> None:
+        """A freshly connected screen gets its own copy (with its id and name) at once."""
+        state = self.state_for(screen.group.name, screen.layout)
+        self.socketio.emit("state", for_screen(state, screen), to=sid, namespace=NAMESPACE)
 
     def send_to_screen(self, screen: Screen, event: str, payload: Any) -> None:
         self.socketio.emit(event, payload, to=f"screen:{screen.id}", namespace=NAMESPACE)

@@ -1,0 +1,164 @@
+"""JSON API v1: search, screens, alerts, errors, health."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.extensions import db
+from kiosk.models import Alert, AuditLog, Guide, Screen
+from kiosk.services.users import add_user, create_token
+
+
+def token_for(app, name: str, role: str) -> dict[str, str]:
+    with app.app_context():
+        add_user(db.session, name, role, "correct-horse-42", actor="test")
+        _, plain = create_token(db.session, name, actor="test")
+        db.session.commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
+@pytest.fixture
+def admin(demo_app):
+    return token_for(demo_app, "boss", "admin")
+
+
+def test_health_and_readiness(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    body = client.get("/readyz").get_json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+
+
+def test_guide_search_by_pinyin_initials_and_chinese(demo_app):
+    client = demo_app.test_client()
+    by_initials = client.get("/api/v1/guides?q=sfz").get_json()
+    assert by_initials["count"] >= 2
+    assert all("身份证" in g["name"] for g in by_initials["guides"])
+    by_text = client.get("/api/v1/guides?q=身份证").get_json()
+    assert {g["id"] for g in by_text["guides"]} == {g["id"] for g in by_initials["guides"]}
+    assert client.get("/api/v1/guides?q=zzzzqqqq").get_json()["count"] == 0
+
+
+def test_guide_detail_has_the_national_elements(demo_app):
+    client = demo_app.test_client()
+    first = client.get("/api/v1/guides?q=sfz").get_json()["guides"][0]
+    detail = client.get(f"/api/v1/guides/{first['id']}").get_json()
+    for key in ("basis", "conditions", "materials", "process", "promised_limit_days", "case_type",
+                "fee", "location", "window", "hours", "phone", "complaint_phone", "visits",
+                "online", "scope", "audience", "themes", "faq"):
+        assert key in detail, key
+    assert detail["url"].endswith(f"/g/{detail['code']}")
+    assert client.get("/api/v1/guides/999999").status_code == 404
+    assert client.get("/api/v1/guides/999999").get_json()["error"]["code"] == "not_found"
+
+
+def test_search_rejects_bad_parameters_with_json_errors(client):
+    r = client.get("/api/v1/guides?limit=abc")
+    assert r.status_code == 400 and r.get_json()["error"]["field"] == "limit"
+    r = client.get("/api/v1/guides?q=" + "长" * 101)
+    assert r.status_code == 400 and r.get_json()["error"]["field"] == "q"
+
+
+def test_screens_need_a_token_and_the_right_role(demo_app, admin):
+    client = demo_app.test_client()
+    assert client.get("/api/v1/screens").status_code == 401
+    assert client.get("/api/v1/screens", headers={"Authorization": "Bearer nope"}).status_code == 401
+    viewer = token_for(demo_app, "watcher", "viewer")
+    listed = client.get("/api/v1/screens", headers=viewer).get_json()
+    assert listed["count"] >= 4 and "token" not in listed["screens"][0]
+    r = client.post("/api/v1/screens", json={"name": "新屏", "group": "lobby", "kind": "led_wall"},
+                    headers=viewer)
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
+
+
+def test_create_screen_returns_its_token_and_validates(demo_app, admin):
+    client = demo_app.test_client()
+    r = client.post("/api/v1/screens", json={"name": "二楼大屏", "group": "floor2", "kind": "led_wall"},
+                    headers=admin)
+    assert r.status_code == 201
+    body = r.get_json()
+    assert body["token"] and body["layout"] == "led_wall" and body["group"] == "floor2"
+    assert client.get(f"/screen/{body['token']}").status_code == 200
+    bad = [
+        ({"name": "x", "group": "g", "kind": "tv"}, "kind"),
+        ({"name": "", "group": "g", "kind": "kiosk"}, "name"),
+        ({"group": "g", "kind": "kiosk"}, "name"),
+        ({"name": "y", "group": "g", "kind": "kiosk", "layout": "nope"}, "layout"),
+        ({"name": "二楼大屏", "group": "g", "kind": "kiosk"}, "name"),
+    ]
+    for payload, field in bad:
+        r = client.post("/api/v1/screens", json=payload, headers=admin)
+        assert 400 <= r.status_code < 500 and r.get_json()["error"]["field"] == field, payload
+    r = client.post("/api/v1/screens", data="{not json", headers={**admin, "Content-Type": "application/json"})
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_json"
+    with demo_app.app_context():
+        assert db.session.query(Screen).filter_by(name="y").count() == 0
+
+
+def test_alert_validation_never_500s(demo_app, admin):
+    client = demo_app.test_client()
+    cases = [
+        ({}, "text"),
+        ({"text": "   "}, "text"),
+        ({"text": "x" * 501}, "text"),
+        ({"text": "ok", "level": "panic"}, "level"),
+        ({"text": "ok", "groups": "lobby"}, "groups"),
+        ({"text": "ok", "groups": []}, "groups"),
+        ({"text": "ok", "groups": ["no-such-group"]}, "groups"),
+        ({"text": "ok", "expires_in": -5}, "expires_in"),
+        ({"text": "ok", "expires_in": "soon"}, "expires_in"),
+        ({"text": "ok", "expires_in": True}, "expires_in"),
+    ]
+    for payload, field in cases:
+        r = client.post("/api/v1/alerts", json=payload, headers=admin)
+        assert r.status_code == 400, payload
+        assert r.get_json()["error"]["field"] == field, payload
+    with demo_app.app_context():
+        assert db.session.query(Alert).count() == 0
+
+
+def test_alert_lifecycle_is_audited(demo_app, admin):
+    client = demo_app.test_client()
+    r = client.post("/api/v1/alerts", json={"text": "暴雨预警，请注意安全", "level": "critical",
+                                             "groups": ["lobby"], "expires_in": 120}, headers=admin)
+    assert r.status_code == 201
+    alert = r.get_json()
+    assert alert["groups"] == ["lobby"] and alert["expires_at"]
+    assert [a["id"] for a in client.get("/api/v1/alerts", headers=admin).get_json()["alerts"]] == [alert["id"]]
+    assert client.delete(f"/api/v1/alerts/{alert['id']}", headers=admin).status_code == 200
+    assert client.get("/api/v1/alerts", headers=admin).get_json()["alerts"] == []
+    assert client.delete("/api/v1/alerts/424242", headers=admin).status_code == 404
+    with demo_app.app_context():
+        actions = [a.action for a in db.session.query(AuditLog).filter_by(object_type="alert")]
+        assert actions == ["create", "cancel"]
+
+
+def test_editor_cannot_send_alerts(demo_app):
+    editor = token_for(demo_app, "writer", "editor")
+    r = demo_app.test_client().post("/api/v1/alerts", json={"text": "x"}, headers=editor)
+    assert r.status_code == 403
+
+
+def test_mobile_guide_page_and_qr(demo_app):
+    client = demo_app.test_client()
+    with demo_app.app_context():
+        guide = db.session.query(Guide).filter(Guide.name.contains("身份证")).first()
+        code, name = guide.code, guide.name
+    page = client.get(f"/g/{code}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert name in html and "<script" not in html and 'lang="zh-CN"' in html
+    qr = client.get(f"/g/{code}/qr.svg")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    assert b"<svg" in qr.data
+    assert client.get("/g/NOPE").status_code == 404
+
+
+def test_screen_state_fallback_returns_204_when_current(demo_app):
+    client = demo_app.test_client()
+    with demo_app.app_context():
+        token = db.session.query(Screen).first().token
+    state = client.get(f"/screen/{token}/state").get_json()
+    assert state["version"]
+    assert client.get(f"/screen/{token}/state?since={state['version']}").status_code == 204
+    assert client.get(f"/screen/{token}/state?since=old").status_code == 200
+    assert client.get("/screen/not-a-token/state").status_code == 404
