@@ -16,6 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides the ``KIOSK_*`` environment (tests pass a dict)."""
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_mapping(load_settings(config))
+    app.json.ensure_ascii = False  # Chinese stays readable (and a third smaller) in JSON
     register_logging(app)
     register_extensions(app)
     register_templates(app)

@@ -59,7 +59,6 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PRESENCE_FLUSH_SECONDS": float(env.get("KIOSK_PRESENCE_FLUSH_SECONDS") or 2),
         "TIMELINE_HOURS": 24,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-        "JSON_AS_ASCII": False,
     }
     settings.update(overrides)
     if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
