@@ -10,6 +10,7 @@ import click
 
 from .admin import screens, tokens, users
 from .content import demo, import_cmd
+from .disclosure import disclosure_group
 from .serve import db_group, scheduler_cmd, serve
 
 
@@ -23,12 +24,5 @@ def main(ctx: click.Context, data_dir: str | None) -> None:
     ctx.obj["data_dir"] = data_dir
 
 
-for command in (serve, scheduler_cmd, db_group, demo, import_cmd, screens, users, tokens):
+for command in (serve, scheduler_cmd, db_group, demo, import_cmd, screens, users, tokens, disclosure_group):
     main.add_command(command)
-
-try:  # the disclosure parser is its own feature package
-    from .disclosure import disclosure_group
-except ImportError:  # pragma: no cover - only while the package is being written
-    disclosure_group = None
-if disclosure_group is not None:
-    main.add_command(disclosure_group)

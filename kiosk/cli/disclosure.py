@@ -1,0 +1,104 @@
+"""``kiosk disclosure parse FILE``: read and check an annual report without the app.
+
+Staff check a report before it goes on a hall screen, so the command needs nothing but the
+file: no Flask app, no database. Exit codes: 0 read (and, with ``--strict``, every check
+passed), 1 some check failed under ``--strict``, 2 the file could not be read.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kiosk.services.disclosure import DisclosureError, parse_report
+from kiosk.services.disclosure.checks import validate_shape
+
+_OUTCOMES = (("granted", "予以公开"), ("partially_granted", "部分公开"), ("withheld", "不予公开"),
+             ("unable", "无法提供"), ("not_processed", "不予处理"), ("other", "其他处理"))
+
+
+def _total(value: Any) -> int:
+    """The 总计 column of a row, or of all sub-rows of a group."""
+    if isinstance(value, dict):
+        return sum(row[6] for row in value.values())
+    return value[6]
+
+
+def summary(report: dict[str, Any]) -> str:
+    """A short Chinese summary of a parsed report and its checks."""
+    p, a = report["proactive"], report["applications"]
+    r = report["reviews_and_litigation"]
+    regs, docs = p["regulations"], p["normative_documents"]
+    failed = [c for c in report["checks"] if not c["ok"]]
+    outcomes = "，".join(f"{label} {_total(a[key])}" for key, label in _OUTCOMES)
+    lines = [
+        f"{report['agency'] or '（未识别机关）'} {report['year'] or '？'} 年政府信息公开工作年度报告"
+        f"（{report['template']} 年版格式）",
+        f"主动公开：规章 制发 {regs['issued']}、废止 {regs['repealed']}、现行有效 "
+        f"{regs['in_force']}；行政规范性文件 制发 {docs['issued']}、废止 {docs['repealed']}、"
+        f"现行有效 {docs['in_force']}；行政许可 {p['licensing']}；行政处罚 {p['penalty']}；"
+        f"行政强制 {p['enforcement']}；行政事业性收费 {p['fees_10k_yuan']} 万元",
+        f"依申请公开：本年新收 {a['new'][6]}，上年结转 {a['carried_over'][6]}，"
+        f"办理结果合计 {a['total'][6]}（{outcomes}），结转下年度 {a['carried_forward'][6]}",
+        f"行政复议 {r['review']['total']} 件，行政诉讼 "
+        f"{r['litigation_direct']['total'] + r['litigation_after_review']['total']} 件"
+        f"（未经复议直接起诉 {r['litigation_direct']['total']}，复议后起诉 "
+        f"{r['litigation_after_review']['total']}）",
+    ]
+    if failed:
+        lines.append(f"校验：共 {len(report['checks'])} 项，{len(failed)} 项未通过：")
+        lines += [f"  ✗ [{c['rule']}] {c['message']}" for c in failed]
+    else:
+        lines.append(f"校验：共 {len(report['checks'])} 项，全部通过")
+    return "\n".join(lines)
+
+
+@click.group("disclosure", help="Parse and check 政府信息公开工作年度报告 (2021 template).")
+def disclosure_group() -> None:
+    pass
+
+
+@disclosure_group.command("parse")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the parsed report as JSON.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when any check fails.")
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Last year's report (any supported form, or its JSON) for the carry_over "
+                   "checks.")
+def parse_command(file: Path, as_json: bool, strict: bool, previous: Path | None) -> None:
+    """Read FILE (text copied from the page, the page's HTML, or .docx) and check it.
+
+    Exit status: 0 read, 1 a check failed (with --strict), 2 the file cannot be read.
+    """
+    try:
+        last_year = _load_previous(previous) if previous else None
+    except DisclosureError as exc:
+        click.echo(f"{previous}: 上年报告无法读取 / cannot read last year's report: {exc}",
+                   err=True)
+        raise SystemExit(2) from None
+    try:
+        report = parse_report(file.read_bytes(), file.name, previous=last_year)
+    except DisclosureError as exc:
+        click.echo(f"{file}: 无法读取 / cannot read: {exc}", err=True)
+        raise SystemExit(2) from None
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(summary(report))
+    if strict and not all(c["ok"] for c in report["checks"]):
+        raise SystemExit(1)
+
+
+def _load_previous(path: Path) -> dict[str, Any]:
+    data = path.read_bytes()
+    if path.suffix.lower() == ".json":
+        try:
+            report = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise DisclosureError(f"上年报告 JSON 无法解析 / bad JSON: {exc}", str(path)) from exc
+        validate_shape(report, "previous", (("carried_forward",),))
+        return report
+    return parse_report(data, path.name)
