@@ -30,6 +30,15 @@ def embed_json(data) -> Markup:
     return Markup(raw.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+@bp.get("/screen/sw.js")
+def service_worker():
+    """The screen service worker, served under /screen/ so that its scope covers the pages."""
+    response = send_from_directory(Path(current_app.static_folder) / "display", "screen-sw.js", max_age=0)
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @bp.get("/screen/<token>")
 def screen_page(token: str):
     screen = _screen_or_404(token)

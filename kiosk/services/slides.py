@@ -79,20 +79,30 @@ class SlideRenderer:
         self.hall_name = app.config.get("HALL_NAME", "政务服务中心")
 
     def render(self, ref: str) -> dict[str, Any] | None:
-        """The item for ``ref``, or None when its content is missing or not published."""
+        """The first (usually only) slide for ``ref``, or None when there is none."""
+        slides = self.render_all(ref)
+        return slides[0][1] if slides else None
+
+    def render_all(self, ref: str) -> list[tuple[str, dict[str, Any]]]:
+        """``[(item id, item)]`` for ``ref``: empty when its content is missing or not
+        published, several when the content is a deck (ids ``ref#2``, ``ref#3`` …)."""
         kind, _, key = ref.partition(":")
         handler = getattr(self, f"_{kind}", None)
         if handler is None:
             log.warning("unknown playlist item type in %r", ref)
-            return None
+            return []
         found = handler(key)
         if found is None:
-            return None
+            return []
         template, context, extra = found
-        html = self.env.get_template(f"slides/{template}.html").render(
-            layout=self.layout, hall_name=self.hall_name, **context
-        )
-        return {"kind": template, "html": html, **extra}
+        templates = template if isinstance(template, list) else [template]
+        out = []
+        for i, name in enumerate(templates, 1):
+            html = self.env.get_template(f"slides/{name}.html").render(
+                layout=self.layout, hall_name=self.hall_name, page=i, pages=len(templates), **context
+            )
+            out.append((ref if i == 1 else f"{ref}#{i}", {"kind": name, "html": html, **extra}))
+        return out
 
     def _guide(self, code: str):
         guide = self.session.scalar(

@@ -100,19 +100,17 @@ def build_state(
     }
     renderer = SlideRenderer(app, session, layout)
     items: dict[str, Any] = {}
-    missing: set[str] = set()
+    expanded: dict[str, list[str]] = {}  # ref -> the item ids it shows (several for a deck)
 
     def playlist_items(name: str | None) -> list[dict[str, Any]]:
         out = []
         for item in playlists[name].items if name in playlists else ():
-            if item.ref not in items and item.ref not in missing:
-                rendered = renderer.render(item.ref)
-                if rendered is None:
-                    missing.add(item.ref)
-                else:
-                    items[item.ref] = rendered
-            if item.ref in items:
-                out.append({"id": item.ref, "duration": item.duration})
+            if item.ref not in expanded:
+                slides = renderer.render_all(item.ref)
+                expanded[item.ref] = [slide_id for slide_id, _ in slides]
+                items.update(slides)
+            # each slide of a deck is shown for the item's duration
+            out.extend({"id": slide_id, "duration": item.duration} for slide_id in expanded[item.ref])
         return out
 
     cache: dict[str | None, list[dict[str, Any]]] = {}

@@ -1,0 +1,114 @@
+/*
+ * Service worker of the screen page: lets a screen reload while the server is down.
+ *
+ * The page (served no-store) and everything it loads (CSS, scripts, font slices, layout CSS,
+ * images) are kept in one Cache Storage bucket. Requests go to the network first; when the
+ * network fails or does not answer within NETWORK_TIMEOUT_MS, the cached copy is used. The
+ * vendored files never change under one URL, so they are served from the cache once fetched.
+ * The state fallback (/screen/<token>/state) and Socket.IO are never
+ * cached: the page handles their failure itself and plays its last state from localStorage.
+ *
+ * It must be served from /screen/sw.js (scope /screen/), see docs/layouts.md; service workers
+ * only run in secure contexts (https, or http on localhost/127.0.0.1).
+ */
+'use strict';
+
+var CACHE = 'kiosk-screen-v1';
+var NETWORK_TIMEOUT_MS = 4000;
+
+self.addEventListener('install', function () {
+  self.skipWaiting();
+});
+
+self.addEventListener('activate', function (event) {
+  event.waitUntil(
+    caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (n) {
+        return n.indexOf('kiosk-screen-') === 0 && n !== CACHE;
+      }).map(function (n) { return caches.delete(n); }));
+    }).then(function () { return self.clients.claim(); })
+  );
+});
+
+/* The page asks us to cache what it loaded before we controlled it: {type: 'warm', urls}. */
+self.addEventListener('message', function (event) {
+  var data = event.data || {};
+  if (data.type !== 'warm' || !Array.isArray(data.urls)) return;
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return Promise.all(data.urls.map(function (u) {
+      var url;
+      try { url = new URL(u, self.location.href); } catch (e) { return null; }
+      if (url.origin !== self.location.origin || !cacheable(url)) return null;
+      var key = keyFor(url);
+      return fetch(url.href, { cache: 'no-store', credentials: 'same-origin' }).then(function (res) {
+        if (res && res.ok) return cache.put(key, res);
+        return null;
+      }).catch(function () { return null; });
+    }));
+  }));
+});
+
+function isScreenPage(url) {
+  return /^\/screen\/[^/]+$/.test(url.pathname) && url.pathname !== '/screen/sw.js';
+}
+
+function cacheable(url) {
+  if (url.pathname.indexOf('/socket.io/') === 0) return false;
+  if (/^\/screen\/[^/]+\/state$/.test(url.pathname)) return false;
+  return isScreenPage(url) ||
+    url.pathname.indexOf('/static/') === 0 ||
+    url.pathname.indexOf('/layouts/') === 0 ||
+    url.pathname.indexOf('/media/') === 0;
+}
+
+/* Pages are cached without their query string (?since=… etc. must not fragment the cache). */
+function keyFor(url) {
+  return isScreenPage(url) ? url.origin + url.pathname : url.href;
+}
+
+self.addEventListener('fetch', function (event) {
+  var req = event.request;
+  if (req.method !== 'GET') return;
+  var url = new URL(req.url);
+  if (url.origin !== self.location.origin || !cacheable(url)) return;
+  if (url.pathname.indexOf('/static/vendor/') === 0) {
+    event.respondWith(cacheFirst(req, keyFor(url)));
+  } else {
+    event.respondWith(networkFirst(req, keyFor(url)));
+  }
+});
+
+function networkFirst(req, key) {
+  return caches.open(CACHE).then(function (cache) {
+    var network = fetch(req).then(function (res) {
+      if (res && res.ok) cache.put(key, res.clone());
+      return res;
+    });
+    var timer;
+    var timeout = new Promise(function (resolve) {
+      timer = setTimeout(resolve, NETWORK_TIMEOUT_MS, null);
+    });
+    return Promise.race([network.catch(function () { return null; }), timeout]).then(function (res) {
+      clearTimeout(timer);
+      // a server that answers with an error page (5xx while restarting) is "down" too
+      if (res && res.status < 500) return res;
+      return cache.match(key).then(function (hit) {
+        if (hit) return hit;
+        return res || network; // nothing cached: wait for the network after all
+      });
+    });
+  });
+}
+
+/* Vendored files are immutable under one URL (re-vendoring bumps CACHE). */
+function cacheFirst(req, key) {
+  return caches.open(CACHE).then(function (cache) {
+    return cache.match(key).then(function (hit) {
+      if (hit) return hit;
+      return fetch(req).then(function (res) {
+        if (res && res.ok) cache.put(key, res.clone());
+        return res;
+      });
+    });
+  });
+}
