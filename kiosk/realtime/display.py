@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from flask import current_app, request
-from flask_socketio import Namespace, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy import select
 
 from ..extensions import db
@@ -22,7 +22,9 @@ ALLOWED = {"connect", "disconnect", "heartbeat"}
 
 
 def refuse(code: str, message: str) -> ConnectionRefusedError:
-    return ConnectionRefusedError({"code": code, "message": message})
+    """Socket.IO's refusal (not the builtin of the same name): the client's ``connect_error``
+    gets ``{"message": message, "data": {"code", "message"}}``."""
+    return ConnectionRefusedError(message, {"code": code, "message": message})
 
 
 class DisplayNamespace(Namespace):
