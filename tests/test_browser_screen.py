@@ -55,13 +55,13 @@ window.__frames = 0; window.__blank = [];
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("live")
     srv = LiveServer(data, env={"KIOSK_POLL_SECONDS": "5"}).start()
-    bundles = requests.get(srv.url + "/api/v1/guides?limit=1", timeout=5)
-    assert bundles.status_code == 200
     extra = data / "extra"
     extra.mkdir()
     import yaml
 
-    demo_bundle = yaml.safe_load(open("content/bundles.yaml", encoding="utf-8"))[0]["code"]
+    from .conftest import CONTENT
+
+    demo_bundle = yaml.safe_load((CONTENT / "bundles.yaml").read_text("utf-8"))[0]["code"]
     (extra / "screens.yaml").write_text(TEST_SCREENS % {"bundle": demo_bundle}, encoding="utf-8")
     srv.kiosk("import", str(extra))
     srv.stop()
