@@ -19,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese stays readable (and a third smaller) in JSON
     register_logging(app)
     register_extensions(app)
+    register_auth(app)
     register_templates(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -29,6 +30,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def register_logging(app: Flask) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Migrations run at every start; their step-by-step INFO lines drown what staff need.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def register_extensions(app: Flask) -> None:
@@ -80,6 +83,19 @@ def _json_module():
     return _Json
 
 
+def register_auth(app: Flask) -> None:
+    """Staff panel sessions (Flask-Login) and CSRF on every form, except the JSON API,
+    which authenticates with bearer tokens and not with cookies."""
+    from .admin.auth import init_auth
+    from .api import bp as api_bp
+    from .extensions import csrf, login_manager
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    csrf.exempt(api_bp)
+    init_auth(app)
+
+
 def register_templates(app: Flask) -> None:
     """Chart helpers for slide templates (server-rendered SVG: no chart library on screens)."""
     from .services.charts import JINJA_GLOBALS
@@ -88,6 +104,7 @@ def register_templates(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .display import bp as display_bp
     from .guide import bp as guide_bp
@@ -97,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(display_bp)
     app.register_blueprint(guide_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,12 +60,21 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PRESENCE_FLUSH_SECONDS": float(env.get("KIOSK_PRESENCE_FLUSH_SECONDS") or 2),
         "TIMELINE_HOURS": 24,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Staff panel sessions: a signed cookie the page scripts cannot read, not sent on
+        # cross-site sub-requests; signed out after ADMIN_IDLE_MINUTES without a panel request
+        # (checked on the server, the cookie lifetime only mirrors it).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("KIOSK_SECURE_COOKIES", "0") in ("1", "true", "yes"),
+        "ADMIN_IDLE_MINUTES": int(env.get("KIOSK_ADMIN_IDLE_MINUTES") or 30),
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,  # a form left open over lunch still submits
     }
     settings.update(overrides)
     if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
         # SQLite under gevent: one connection per greenlet is fine, but a writer must wait
         # for another writer instead of failing at once with "database is locked".
         settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
+    settings.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(minutes=settings["ADMIN_IDLE_MINUTES"]))
     if not settings["SECRET_KEY"]:
         settings["SECRET_KEY"] = _secret_key(folder)
     return settings

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -15,3 +17,5 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 socketio = SocketIO()
+login_manager = LoginManager()  # staff panel sessions (kiosk/admin/auth.py)
+csrf = CSRFProtect()  # every form; the bearer-token JSON API is exempt (register_auth)

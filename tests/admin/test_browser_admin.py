@@ -1,0 +1,120 @@
+"""The staff panel in real Chromium against a real ``kiosk serve``: sign in through the form,
+see the dashboard with the demo screens, sign out; five bad passwords lock an account.
+
+Screenshots go to ``test-artifacts/admin-*.png`` (the copies in docs/screenshots/ come from
+here). The page must render its Chinese in the vendored Noto Sans SC, not a system fallback.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from ..browser import ARTIFACTS, launch_chromium
+from ..conftest import CONTENT
+from ..live import LiveServer
+
+pytestmark = pytest.mark.browser
+
+VIEWPORT = {"width": 1366, "height": 860}
+FONT_LOADED = """
+async () => {
+  await document.fonts.ready;
+  return [...document.fonts].filter(f => f.family.replace(/["']/g, '') === 'Noto Sans SC'
+                                         && f.status === 'loaded').length;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = LiveServer(tmp_path_factory.mktemp("admin-live")).start()
+    yield srv
+    srv.stop()
+
+
+def admin_credentials(srv: LiveServer) -> tuple[str, str]:
+    name, password = (srv.data_dir / "initial-admin.txt").read_text("utf-8").split()[:2]
+    return name, password
+
+
+def sign_in(page, name: str, password: str) -> None:
+    page.fill("#name", name)
+    page.fill("#password", password)
+    page.click("button:has-text('登录')")
+
+
+def test_admin_signs_in_sees_the_demo_screens_and_signs_out(server):
+    name, password = admin_credentials(server)
+    screens = server.screens()
+    demo_names = [s["name"] for s in yaml.safe_load((CONTENT / "screens.yaml").read_text("utf-8"))["screens"]]
+    with launch_chromium() as browser:
+        # one screen plays in its own tab, so the dashboard has something online
+        screen_page = browser.new_page(viewport={"width": 960, "height": 540})
+        screen_page.goto(f"{server.url}/screen/{screens[0]['token']}")
+        page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+
+        page.goto(f"{server.url}/admin/")
+        assert page.url.startswith(f"{server.url}/admin/login")
+        page.wait_for_selector("text=工作人员登录")
+        assert page.evaluate(FONT_LOADED) > 0, "Noto Sans SC did not load on the login page"
+        page.screenshot(path=str(ARTIFACTS / "admin-login.png"))
+
+        sign_in(page, name, password)
+        page.wait_for_url(f"{server.url}/admin/")
+        page.wait_for_selector("h1:has-text('概览')")
+        table = page.inner_text("[data-testid=screens]")
+        for demo in demo_names:
+            assert demo in table
+        for _ in range(20):  # the screen tab connects within a few seconds
+            if page.inner_text("[data-testid=screens-online]").startswith("1"):
+                break
+            page.wait_for_timeout(500)
+            page.reload()
+        assert page.inner_text("[data-testid=screens-online]").startswith("1")
+        assert "在线" in page.inner_text("[data-testid=screens]")
+        assert page.evaluate(FONT_LOADED) > 0
+        family = page.evaluate("getComputedStyle(document.body).fontFamily")
+        assert family.startswith('"Noto Sans SC"'), family
+        page.screenshot(path=str(ARTIFACTS / "admin-dashboard.png"), full_page=True)
+
+        page.click("nav.sidenav >> text=用户管理")
+        page.wait_for_selector("h1:has-text('用户管理')")
+        page.click("summary:has-text('新建用户')")
+        page.fill("#name", "张三")
+        page.select_option("#role", "editor")
+        page.fill("#password", "abc123")
+        page.fill("#confirm", "abc123")
+        page.click("button:has-text('创建用户')")
+        page.wait_for_selector("#password-error")
+        assert "密码至少 10 位" in page.inner_text("#password-error")
+        assert page.input_value("#name") == "张三"  # nothing typed is lost
+        page.screenshot(path=str(ARTIFACTS / "admin-users.png"), full_page=True)
+
+        page.click("[data-testid=logout]")
+        page.wait_for_selector("text=您已安全退出")
+        page.goto(f"{server.url}/admin/")
+        assert page.url.startswith(f"{server.url}/admin/login")
+        screen_page.close()
+
+
+def test_five_bad_passwords_lock_the_account_on_the_page(server):
+    server.kiosk("users", "add", "lockme", "--role", "editor", input="correct-horse-42\n")
+    with launch_chromium() as browser:
+        page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+        page.goto(f"{server.url}/admin/login")
+        for attempt in range(1, 5):
+            sign_in(page, "lockme", f"wrong-password-{attempt}")
+            page.wait_for_selector("[data-testid=login-error]")
+            assert "用户名或密码不正确" in page.inner_text("[data-testid=login-error]")
+        sign_in(page, "lockme", "wrong-password-5")
+        page.wait_for_selector("[data-testid=login-error]:has-text('已锁定')")
+        message = page.inner_text("[data-testid=login-error]")
+        assert re.search(r"已锁定 15 分钟，请于 \d\d:\d\d 之后再试", message), message
+        sign_in(page, "lockme", "correct-horse-42")  # the right password, still refused
+        page.wait_for_selector("[data-testid=login-error]:has-text('已锁定')")
+        assert "/admin/login" in page.url
+        assert page.input_value("#name") == "lockme" and page.input_value("#password") == ""
+        page.screenshot(path=str(ARTIFACTS / "admin-login-locked.png"))
