@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import PUBLISHED, TimestampMixin
+from .base import PUBLISHED, TimestampMixin, UTCDateTime
 from .content import Department
 
 LEVELS = ("very_satisfied", "satisfied", "basic", "dissatisfied", "very_dissatisfied")
@@ -48,7 +48,13 @@ class EvaluationStat(TimestampMixin, db.Model):
 
 
 class DisclosureReport(TimestampMixin, db.Model):
-    """A 政府信息公开工作年度报告 in the 2021 template's structured form (see disclosure docs)."""
+    """A 政府信息公开工作年度报告 in the 2021 template's structured form (see disclosure docs).
+
+    One per agency and year. ``checks`` are the 勾稽关系 checks computed when the report was
+    stored (with last year's report for ``carry_over``); rows written by the content importer
+    have none (``None``) and are checked when they are rendered. A report whose checks fail
+    reaches screens only with an override: a reviewer's written reason (``override_*``).
+    """
 
     __tablename__ = "disclosure_report"
     __table_args__ = (UniqueConstraint("agency", "year"),)
@@ -58,3 +64,9 @@ class DisclosureReport(TimestampMixin, db.Model):
     year: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default=PUBLISHED)
+    checks: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    checks_ok: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    source_filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    override_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    override_by: Mapped[str | None] = mapped_column(String(100), nullable=True)  # user name
+    overridden_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

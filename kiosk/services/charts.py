@@ -33,9 +33,12 @@ __all__ = [
     "bar_chart",
     "fmt_number",
     "line_chart",
+    "pair_bars",
     "percent",
     "rate_color",
     "rate_ring",
+    "share_format",
+    "stacked_bar",
 ]
 
 
@@ -357,11 +360,94 @@ def line_chart(
     return _svg(width, height, "line", aria, body)
 
 
+def share_format(total: Number | None, digits: int = 1, sep: str = " · ") -> Callable[[Number], str]:
+    """A ``value_format`` for :func:`bar_chart` that adds each value's share of ``total``:
+    ``1234`` → ``"1,234 · 45.2%"`` (just the number when ``total`` is 0 or None)."""
+
+    def fmt(value: Number) -> str:
+        if not total:
+            return fmt_number(value)
+        return f"{fmt_number(value)}{sep}{percent(value / total, digits)}"
+
+    return fmt
+
+
+def stacked_bar(
+    values: Sequence[Number | None],
+    *,
+    width: int,
+    height: int,
+    colors: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Markup:
+    """One horizontal bar split into segments proportional to ``values`` (no text: the slide
+    writes the legend in HTML). All zero draws only the track. It stretches to fill its box
+    (``preserveAspectRatio="none"``): give it the box's proportions to keep the corners round."""
+    vals = [max(float(v or 0), 0.0) for v in values]
+    total = sum(vals)
+    radius = height * 0.18
+    body = [
+        f'<rect x="0" y="0" width="{_n(width)}" height="{_n(height)}" rx="{_n(radius)}" '
+        f'fill="{TRACK}" fill-opacity="0.45"/>'
+    ]
+    if total > 0:
+        gap = min(height * 0.08, 4) if sum(1 for v in vals if v > 0) > 1 else 0
+        x = 0.0
+        shown = [(i, v) for i, v in enumerate(vals) if v > 0]
+        for n, (i, v) in enumerate(shown):
+            w = width * v / total
+            draw = max(w - (gap if n < len(shown) - 1 else 0), min(w, 2))
+            body.append(
+                f'<rect x="{_n(x)}" y="0" width="{_n(draw)}" height="{_n(height)}" '
+                f'rx="{_n(min(radius, draw / 2))}" fill="{_color(colors, i)}"/>'
+            )
+            x += w
+    aria = title or "，".join(fmt_number(v) for v in values)
+    return _svg(width, height, "stacked", aria, body, align="none")
+
+
+def pair_bars(
+    before: Number | None,
+    after: Number | None,
+    *,
+    width: int,
+    height: int,
+    max_value: Number | None = None,
+    colors: Sequence[str] = ("rgba(191,210,242,0.55)", "#4fc3ff"),
+    title: str | None = None,
+) -> Markup:
+    """Two thin horizontal bars, last year's above this year's, on the same scale (the larger
+    of the two unless ``max_value``): a year-over-year row. No text; ``None`` draws no bar.
+    Stretches to fill its box, like :func:`stacked_bar`."""
+    top = max_value if max_value is not None else max(before or 0, after or 0)
+    top = top if top and top > 0 else 1
+    bar_h = height * 0.36
+    gap = height - 2 * bar_h
+    body = []
+    for i, v in enumerate((before, after)):
+        y = i * (bar_h + gap)
+        body.append(
+            f'<rect x="0" y="{_n(y)}" width="{_n(width)}" height="{_n(bar_h)}" '
+            f'rx="{_n(bar_h * 0.25)}" fill="{TRACK}" fill-opacity="0.35"/>'
+        )
+        if v is not None and v > 0:
+            w = max(width * min(v / top, 1), 3)
+            body.append(
+                f'<rect x="0" y="{_n(y)}" width="{_n(w)}" height="{_n(bar_h)}" '
+                f'rx="{_n(bar_h * 0.25)}" fill="{escape(colors[i % len(colors)])}"/>'
+            )
+    aria = title or f"{fmt_number(before)} → {fmt_number(after)}"
+    return _svg(width, height, "pair", aria, body, align="none")
+
+
 #: Everything the slide templates call, for ``app.jinja_env.globals.update(JINJA_GLOBALS)``.
 JINJA_GLOBALS: dict[str, object] = {
     "bar_chart": bar_chart,
     "rate_ring": rate_ring,
     "line_chart": line_chart,
+    "stacked_bar": stacked_bar,
+    "pair_bars": pair_bars,
+    "share_format": share_format,
     "percent": percent,
     "fmt_number": fmt_number,
     "rate_color": rate_color,

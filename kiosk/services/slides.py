@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import PUBLISHED, Bundle, BundleGuide, DisclosureReport, Guide, Notice
 from . import evaluations
+from .disclosure import DisclosureError
+from .disclosure import store as disclosure_store
 from .qr import guide_url, qr_svg
 
 log = logging.getLogger(__name__)
@@ -45,8 +47,23 @@ def slide_env(app: Flask, layout: dict[str, Any]) -> Environment:
     return env
 
 
+APPLICANT_LABELS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")
+REVIEW_GROUPS = (
+    ("review", "行政复议", ""),
+    ("litigation_direct", "行政诉讼", "未经复议直接起诉"),
+    ("litigation_after_review", "行政诉讼", "复议后起诉"),
+)
+REVIEW_PARTS = (("upheld", "结果维持"), ("corrected", "结果纠正"), ("other", "其他结果"),
+                ("pending", "尚未审结"))
+
+
 def disclosure_summary(report: dict[str, Any]) -> dict[str, Any]:
-    """Headline figures of a disclosure report (the total column is the 7th of each row)."""
+    """The figures the disclosure slides show (the total column is the 7th of each row).
+
+    ``received`` is 一、本年新收; ``answered`` is 三、（七）总计 (applications handled this
+    year); ``publish_rate`` = (（一）予以公开 + （二）部分公开) / （七）总计; ``zero`` when
+    nothing was received (new or carried over) and nothing handled.
+    """
     apps = report.get("applications", {})
 
     def col_total(key: str) -> int:
@@ -55,17 +72,42 @@ def disclosure_summary(report: dict[str, Any]) -> dict[str, Any]:
             return sum(row[6] for row in value.values())
         return value[6] if value else 0
 
-    received = col_total("new") + col_total("carried_over")
+    received = col_total("new")
+    carried_over = col_total("carried_over")
     answered = col_total("total")
-    granted = col_total("granted") + col_total("partially_granted")
+    granted, partial = col_total("granted"), col_total("partially_granted")
+    new_row = list(apps.get("new") or [0] * 7)
+    reviews = report.get("reviews_and_litigation") or {}
+    groups = []
+    for key, label, sub in REVIEW_GROUPS:
+        r = reviews.get(key) or {}
+        groups.append({
+            "key": key, "label": label, "sub": sub, "total": r.get("total", 0),
+            "parts": [{"key": k, "label": lab, "value": r.get(k, 0)} for k, lab in REVIEW_PARTS],
+        })
+    review_total = groups[0]["total"]
+    litigation_total = groups[1]["total"] + groups[2]["total"]
     return {
         "agency": report.get("agency", ""),
         "year": report.get("year"),
         "received": received,
+        "carried_over": carried_over,
         "answered": answered,
-        "publish_rate": granted / answered if answered else None,
-        "zero": received == 0 and answered == 0,
-        "outcomes": [{"label": label, "value": col_total(key)} for key, label in OUTCOME_LABELS],
+        "carried_forward": col_total("carried_forward"),
+        "granted": granted,
+        "partially_granted": partial,
+        "publish_rate": (granted + partial) / answered if answered else None,
+        "zero": received == 0 and carried_over == 0 and answered == 0,
+        "outcomes": [{"key": key, "label": label, "value": col_total(key)}
+                     for key, label in OUTCOME_LABELS],
+        "applicants": [{"label": label, "value": new_row[i]}
+                       for i, label in enumerate(APPLICANT_LABELS)],
+        "natural_person": new_row[0],
+        "organisations": sum(new_row[1:6]),
+        "reviews": groups,
+        "review_total": review_total,
+        "litigation_total": litigation_total,
+        "proactive": report.get("proactive") or {},
     }
 
 
@@ -152,6 +194,10 @@ class SlideRenderer:
         return "evaluation", {"ev": ev}, {"title": ev["title"]}
 
     def _disclosure(self, code: str):
+        """A deck: headline, outcomes, proactive disclosure, review/litigation, last year.
+
+        The guard: a report whose checks fail (computed now, with last year's stored report)
+        is shown only when a reviewer overrode them with a written reason."""
         report = self.session.scalar(
             select(DisclosureReport).where(
                 DisclosureReport.code == code, DisclosureReport.status == PUBLISHED
@@ -159,10 +205,42 @@ class SlideRenderer:
         )
         if report is None:
             return None
+        previous = disclosure_store.previous_report(self.session, report.agency, report.year)
+        try:
+            checks = disclosure_store.current_checks(self.session, report, previous)
+        except DisclosureError as exc:
+            log.warning("disclosure report %r is not a complete report, not shown: %s", code, exc)
+            return None
+        if not disclosure_store.can_schedule(report, checks):
+            failed = disclosure_store.failed_checks(checks)
+            log.warning(
+                "disclosure report %r fails %d of %d checks (%s) and has no reviewer override: "
+                "not shown", code, len(failed), len(checks),
+                ", ".join(sorted({c["rule"] for c in failed})),
+            )
+            return None
         data = dict(report.data, agency=report.agency, year=report.year)
         d = disclosure_summary(data)
+        prev = None
+        if previous is not None and previous.status == PUBLISHED:
+            try:
+                prev_ok = disclosure_store.can_schedule(
+                    previous, disclosure_store.current_checks(self.session, previous))
+            except DisclosureError:
+                prev_ok = False
+            if prev_ok:
+                prev = disclosure_summary(dict(previous.data, agency=previous.agency,
+                                               year=previous.year))
+        pages = ["disclosure"]
+        if not d["zero"]:
+            pages.append("disclosure_outcomes")
+        pages.append("disclosure_proactive")
+        if d["review_total"] or d["litigation_total"]:
+            pages.append("disclosure_review")
+        if prev is not None:
+            pages.append("disclosure_yoy")
         title = f"{report.agency} {report.year}年政府信息公开工作年度报告"
-        return "disclosure", {"report": data, "d": d}, {"title": title}
+        return pages, {"report": data, "d": d, "prev": prev}, {"title": title}
 
 
 def _iso(value: datetime) -> str:
