@@ -13,12 +13,10 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, g, jsonify, request
-from sqlalchemy import select
 
 from ..errors import ApiError
 from ..extensions import db
-from ..models import DisclosureReport
-from ..services.disclosure import DisclosureError, check_report, parse_report, store
+from ..services.disclosure import DisclosureError, parse_report, store
 from ..services.publish import get_publisher
 from . import bp
 from .auth import json_body, require_role
@@ -55,18 +53,7 @@ def parse_disclosure():
     except Exception:  # a file the parser did not foresee must not become a 500
         log.exception("disclosure parser failed on %r", filename)
         raise _invalid(f"无法读取该文件 / cannot read {filename or 'the file'}") from None
-    previous = None
-    if report.get("agency") and isinstance(report.get("year"), int):
-        previous = store.previous_report(db.session, report["agency"], report["year"])
-    if previous is not None:
-        try:
-            report["checks"] = check_report(report, previous.data)
-        except DisclosureError:  # last year's stored data is broken: check without it
-            previous = None
-    existing = None
-    if report.get("agency") and isinstance(report.get("year"), int):
-        existing = db.session.scalar(select(DisclosureReport).where(
-            DisclosureReport.agency == report["agency"], DisclosureReport.year == report["year"]))
+    previous, existing = store.assess(db.session, report)
     failed = store.failed_checks(report["checks"])
     body = {
         "report": report,

@@ -31,6 +31,11 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "admin.user_password": ADMIN,
     "admin.tokens": ADMIN,
     "admin.token_revoke": ADMIN,
+    "admin.disclosure": STAFF,
+    "admin.disclosure_report": STAFF,
+    "admin.disclosure_upload": frozenset({"admin", "reviewer", "editor"}),
+    "admin.disclosure_confirm": frozenset({"admin", "reviewer", "editor"}),
+    "admin.disclosure_override": frozenset({"admin", "reviewer"}),
 }
 WHO = (*ROLES, "anonymous")
 
@@ -63,7 +68,23 @@ def world(app):
         client = app.test_client()
         assert login(client, role).status_code == 302
         cookies[role] = client.get_cookie("session").value
-    return {"cookies": cookies, "args": {"user_id": target, "token_id": token_id}}
+    return {"cookies": cookies, "args": {"user_id": target, "token_id": token_id,
+                                          "report_id": _stored_report(app), "key": "0" * 32}}
+
+
+def _stored_report(app) -> int:
+    """A disclosure report for the report pages (the demo's 2023 one)."""
+    import json
+
+    from kiosk.services.disclosure import store
+
+    from ..conftest import CONTENT
+
+    data = json.loads((CONTENT / "disclosure" / "laocheng-2023.json").read_text("utf-8"))
+    with app.app_context():
+        row = store.store_report(db.session, data, actor="test")
+        db.session.commit()
+        return row.id
 
 
 def client_for(app, world, who: str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import io
 import random
+from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
@@ -18,7 +19,7 @@ from kiosk.services.disclosure import template as t
 from kiosk.services.disclosure.cells import whole_or_float
 from kiosk.services.disclosure.render import flatten_layout, table_layout
 
-SEED_PATH = "/work/shared/data/laocheng-2023-annual-report.txt"
+SEED_PATH = str(Path(__file__).resolve().parent.parent / "data" / "laocheng-2023-annual-report.txt")
 
 
 def assemble(*, agency: str, year: int, proactive: dict[str, Any],

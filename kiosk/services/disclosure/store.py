@@ -315,3 +315,21 @@ def override(session: Session, report_id: int, reason: str, *,
                          after={**report_json(report),
                                 "failed_rules": [c["rule"] for c in failed_checks(checks)]}))
     return report
+
+
+def assess(session: Session, report: dict[str, Any]) -> tuple[DisclosureReport | None, DisclosureReport | None]:
+    """Check a freshly parsed report against last year's stored one (``carry_over``) and find
+    the stored report it would replace. Updates ``report["checks"]`` in place and returns
+    ``(previous, existing)`` — what the API and the panel show before anything is stored."""
+    agency, year = report.get("agency"), report.get("year")
+    if not agency or not isinstance(year, int):
+        return None, None
+    previous = previous_report(session, agency, year)
+    if previous is not None:
+        try:
+            report["checks"] = check_report(report, previous.data)
+        except DisclosureError:  # last year's stored data is broken: check without it
+            previous = None
+    existing = session.scalar(select(DisclosureReport).where(
+        DisclosureReport.agency == agency, DisclosureReport.year == year))
+    return previous, existing
