@@ -65,6 +65,12 @@ def _prepare_socketio() -> None:
         namespace = DisplayNamespace("/display")
         namespace._set_socketio(socketio)
         socketio.namespace_handlers.append(namespace)
+    from .realtime.staff import StaffNamespace
+
+    if not any(isinstance(ns, StaffNamespace) for ns in socketio.namespace_handlers):
+        staff = StaffNamespace("/staff")
+        staff._set_socketio(socketio)
+        socketio.namespace_handlers.append(staff)
 
 
 def _json_module():

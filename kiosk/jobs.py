@@ -18,6 +18,7 @@ from flask import Flask
 
 from .extensions import db
 from .services.publish import get_publisher
+from .services.review import publish_due_job
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class JobSpec:
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("next-boundary", tick, "date", doc="fires at the next schedule/alert/notice boundary"),
     JobSpec("resync", resync, "interval", {"minutes": 5}, doc="recompute the present every 5 min"),
+    JobSpec("publish-due", publish_due_job, "interval", {"minutes": 1}, doc="approved content whose publish_from/expire_at came"),
 )
 
 

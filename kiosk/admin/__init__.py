@@ -36,4 +36,16 @@ def nav_item(endpoint: str, label: str, roles, *, order: int = 100, prefix: str 
     NAV.sort(key=lambda item: (item.order, item.label))
 
 
-from . import auth, disclosure, tokens, users, views  # noqa: E402,F401  (routes attach to bp)
+from . import (  # noqa: E402,F401  (routes attach to bp)
+    alerts,
+    auth,
+    content,
+    content_review,
+    content_versions,
+    disclosure,
+    schedule,
+    screens,
+    tokens,
+    users,
+    views,
+)

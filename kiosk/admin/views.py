@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import PUBLISHED, Alert, Bundle, Department, Guide, Notice, Screen
 from ..services import accounts
 from ..services.publish import get_publisher
+from ..services.review import stale_guides
 from . import bp, nav_item
 from .auth import STAFF, role_required
 
@@ -100,12 +101,9 @@ def dashboard():
     guides_total = db.session.scalar(select(func.count()).select_from(Guide)) or 0
     guides_published = db.session.scalar(
         select(func.count()).select_from(Guide).where(Guide.status == PUBLISHED)) or 0
-    cutoff = now - timedelta(days=STALE_DAYS)
-    stale_q = select(Guide).where(Guide.updated_at < cutoff)
-    stale_total = db.session.scalar(select(func.count()).select_from(stale_q.subquery())) or 0
-    stale = db.session.scalars(
-        stale_q.options(selectinload(Guide.department)).order_by(Guide.updated_at).limit(STALE_LIMIT)
-    ).all()
+    # "reviewed" = the last approval of a published version (imports count by updated_at)
+    stale_all = sorted(stale_guides(db.session, now, STALE_DAYS), key=lambda g: g.updated_at)
+    stale_total, stale = len(stale_all), stale_all[:STALE_LIMIT]
     return render_template(
         "admin/dashboard.html",
         now=now, rows=shown, rows_total=len(rows), status=status,

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import current_app, g, jsonify
 from sqlalchemy import select
 
 from ..errors import ApiError
 from ..extensions import db
-from ..models import ALERT_LEVELS, Alert, AuditLog, ScreenGroup, utcnow
+from ..models import ALERT_LEVELS, Alert, ScreenGroup, utcnow
+from ..services import alerts as alert_service
+from ..services.alerts import alert_json
 from ..services.publish import get_publisher
 from . import bp
 from .auth import json_body, require_role
 
 MAX_EXPIRES = 7 * 24 * 3600
-
-
-def alert_json(alert: Alert) -> dict:
-    return {
-        "id": alert.id,
-        "text": alert.text,
-        "level": alert.level,
-        "groups": alert.groups or None,
-        "starts_at": alert.starts_at.isoformat(),
-        "expires_at": alert.expires_at.isoformat() if alert.expires_at else None,
-        "cancelled_at": alert.cancelled_at.isoformat() if alert.cancelled_at else None,
-    }
 
 
 def _validate(data: dict) -> tuple[str, str, list[str], int | None]:
@@ -61,21 +49,10 @@ def _validate(data: dict) -> tuple[str, str, list[str], int | None]:
 @require_role("admin", "reviewer")
 def create_alert():
     text, level, groups, expires_in = _validate(json_body())
-    now = utcnow()
-    alert = Alert(
-        text=text,
-        level=level,
-        groups=groups,
-        starts_at=now,
-        expires_at=now + timedelta(seconds=expires_in) if expires_in else None,
-        created_by=g.api_user.id,
+    alert = alert_service.create_alert(
+        db.session, get_publisher(current_app), text=text, level=level, groups=groups,
+        expires_in=expires_in, actor=g.api_user.name, user_id=g.api_user.id,
     )
-    db.session.add(alert)
-    db.session.flush()
-    db.session.add(AuditLog(actor=g.api_user.name, action="create", object_type="alert",
-                            object_id=str(alert.id), after=alert_json(alert)))
-    db.session.commit()
-    get_publisher(current_app).changed(groups or None)
     return jsonify(alert_json(alert)), 201
 
 
@@ -96,11 +73,5 @@ def cancel_alert(alert_id: int):
     alert = db.session.get(Alert, alert_id)
     if alert is None:
         raise ApiError(404, "not_found", f"告警 {alert_id} 不存在 (no such alert)")
-    if alert.cancelled_at is None:
-        before = alert_json(alert)
-        alert.cancelled_at = utcnow()
-        db.session.add(AuditLog(actor=g.api_user.name, action="cancel", object_type="alert",
-                                object_id=str(alert.id), before=before, after=alert_json(alert)))
-        db.session.commit()
-        get_publisher(current_app).changed(alert.groups or None)
+    alert_service.cancel_alert(db.session, get_publisher(current_app), alert, actor=g.api_user.name)
     return jsonify(alert_json(alert))

@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import abort, current_app, jsonify, render_template, request, send_from_directory
+from flask import (
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from markupsafe import Markup
 
-from ..extensions import db
-from ..services import layouts
+from ..extensions import csrf, db
+from ..services import layouts, pairing
 from ..services import screens as screen_service
 from ..services.publish import get_publisher
 from ..services.state import for_screen
@@ -82,3 +90,43 @@ def layout_asset(name: str, filename: str):
     except layouts.LayoutError:
         abort(404)
     return send_from_directory(layout["folder"], filename, max_age=300)
+
+
+# -- pairing a new device (kiosk/services/pairing.py) -----------------------------------------
+@bp.get("/screen")
+def pair_page():
+    """A device without a token shows a code for staff to type in the panel."""
+    response = current_app.make_response(render_template("display/pair.html"))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _pair_json(data: dict, status: int = 200):
+    response = jsonify(data)
+    response.headers["Cache-Control"] = "no-store"
+    return response, status
+
+
+@bp.post("/screen/pair/code")
+@csrf.exempt  # no cookie, no session: the device proves itself with its own secret
+def pair_code():
+    body = request.get_json(silent=True) or {}
+    try:
+        row = pairing.issue(db.session, body.get("secret") if isinstance(body, dict) else None)
+    except pairing.PairingError as err:
+        db.session.rollback()
+        return _pair_json({"error": {"code": err.field, "message": err.message}},
+                          400 if err.field == "secret" else 503)
+    db.session.commit()
+    return _pair_json({"code": row.code, "expires_at": row.expires_at.isoformat(),
+                       "poll_seconds": 2.5})
+
+
+@bp.get("/screen/pair/status")
+def pair_status():
+    result = pairing.status(db.session, request.args.get("code"), request.args.get("secret"))
+    if result.status == "claimed":
+        return _pair_json({"status": "claimed", "url": url_for("display.screen_page", token=result.token)})
+    if result.status == "pending":
+        return _pair_json({"status": "pending", "expires_at": result.expires_at.isoformat()})
+    return _pair_json({"status": "unknown"}, 404)

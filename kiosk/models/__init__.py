@@ -1,7 +1,10 @@
 """All models, imported here so that ``db.create_all()`` and Alembic see every table."""
 
+from .alert_delivery import AlertDelivery
 from .base import PUBLISHED, STATUSES, utcnow
 from .content import Bundle, BundleGuide, Department, Guide, Material, Notice, TickerLine
+from .pairing import PairingCode
+from .review import ContentVersion
 from .screens import (
     ALERT_LEVELS,
     DEFAULT_LAYOUTS,
@@ -18,7 +21,7 @@ from .users import ROLES, ApiToken, AuditLog, User
 
 __all__ = [
     "ALERT_LEVELS", "DEFAULT_LAYOUTS", "KINDS", "LEVELS", "LEVEL_LABELS", "PUBLISHED", "ROLES",
-    "STATUSES", "Alert", "ApiToken", "AuditLog", "Bundle", "BundleGuide", "Department",
-    "DisclosureReport", "EvaluationStat", "Guide", "Material", "Notice", "Playlist",
+    "STATUSES", "Alert", "AlertDelivery", "ContentVersion", "ApiToken", "AuditLog", "Bundle", "BundleGuide", "Department",
+    "DisclosureReport", "EvaluationStat", "Guide", "Material", "Notice", "PairingCode", "Playlist",
     "PlaylistItem", "ScheduleEntry", "Screen", "ScreenGroup", "TickerLine", "User", "utcnow",
 ]

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Screen
 from ..services.publish import get_publisher, room_for
+from .staff import screen_seen
 
 log = logging.getLogger(__name__)
 ALLOWED = {"connect", "disconnect", "heartbeat"}
@@ -62,12 +63,15 @@ class DisplayNamespace(Namespace):
         join_room(room_for(group, screen.layout))
         publisher.presence.connected(screen.id)
         publisher.send_state_to_sid(request.sid, screen)
+        screen_seen(screen.id, online=True)
         return True
 
     def on_disconnect(self, reason: Any = None):
         screen_id = self.sessions.pop(request.sid, None)
         if screen_id is not None:
-            get_publisher(current_app).presence.disconnected(screen_id)
+            presence = get_publisher(current_app).presence
+            presence.disconnected(screen_id)
+            screen_seen(screen_id, online=presence.is_connected(screen_id))
 
     def on_heartbeat(self, data: Any = None):
         screen_id = self.sessions.get(request.sid)
@@ -81,4 +85,6 @@ class DisplayNamespace(Namespace):
             version if isinstance(version, str) else None,
             showing if isinstance(showing, str) else None,
         )
+        screen_seen(screen_id, online=True, version=version if isinstance(version, str) else None,
+                    showing=showing if isinstance(showing, str) else None)
         return {"ok": True}

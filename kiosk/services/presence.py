@@ -49,6 +49,12 @@ class Presence:
         with self._lock:
             self._merge(screen_id, Seen(at=utcnow(), version=version, showing=showing, online=True))
 
+    def pending_version(self, screen_id: int) -> str | None:
+        """The version a screen reported since the last flush (None when nothing is pending)."""
+        with self._lock:
+            seen = self._pending.get(screen_id)
+            return seen.version if seen is not None else None
+
     def is_connected(self, screen_id: int) -> bool:
         return screen_id in self._connections
 

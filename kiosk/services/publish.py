@@ -27,6 +27,7 @@ from .state import build_state, for_screen, load_rows
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/display"
+STAFF_NAMESPACE, STAFF_ROOM = "/staff", "staff"  # the staff panel's live screens list
 CACHE_SECONDS = 30.0  # bounds staleness of on-connect states computed by another process
 
 
@@ -96,6 +97,19 @@ class Publisher:
 
     def send_to_screen(self, screen: Screen, event: str, payload: Any) -> None:
         self.socketio.emit(event, payload, to=f"screen:{screen.id}", namespace=NAMESPACE)
+
+    def disconnect_screen(self, screen_id: int) -> int:
+        """Drop the sockets of a revoked screen now (those held by this process); its
+        reconnect is then refused. Returns how many were dropped."""
+        server = self.socketio.server
+        sids = [sid for sid, _ in server.manager.get_participants(NAMESPACE, f"screen:{screen_id}")]
+        for sid in sids:
+            server.disconnect(sid, namespace=NAMESPACE)
+        return len(sids)
+
+    def notify_staff(self, event: str, payload: Any) -> None:
+        """Live news for the staff panel (kiosk/realtime/staff.py), to signed-in staff only."""
+        self.socketio.emit(event, payload, to=STAFF_ROOM, namespace=STAFF_NAMESPACE)
 
     def changed(self, groups: Iterable[str] | None = None) -> int:
         """Data changed: republish what it affects and re-arm the next-boundary job."""

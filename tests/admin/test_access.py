@@ -31,11 +31,27 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "admin.user_password": ADMIN,
     "admin.tokens": ADMIN,
     "admin.token_revoke": ADMIN,
+    "admin.screens": STAFF,
+    "admin.screen_pair": ADMIN,
+    "admin.screen_edit": ADMIN,
+    "admin.screen_revoke": ADMIN,
+    "admin.screen_reload": ADMIN,
+    "admin.screen_identify": ADMIN,
     "admin.disclosure": STAFF,
     "admin.disclosure_report": STAFF,
     "admin.disclosure_upload": frozenset({"admin", "reviewer", "editor"}),
     "admin.disclosure_confirm": frozenset({"admin", "reviewer", "editor"}),
     "admin.disclosure_override": frozenset({"admin", "reviewer"}),
+    **{f"admin.{e}": frozenset({"admin", "reviewer", "editor"}) for e in (  # content + review
+        "content_guides", "content_guide_new", "content_guide_edit", "content_notices",
+        "content_notice_new", "content_notice_edit", "content_ticker", "content_ticker_new",
+        "content_ticker_edit", "content_history", "content_version_submit",
+        "content_version_discard", "content_version_rollback", "content_version_preview",
+        "content_version_slide")},
+    "admin.schedule": STAFF, **{f"admin.schedule_{e}": frozenset({"admin", "editor"}) for e in ("new", "edit", "delete")},
+    "admin.alerts": STAFF, "admin.alert_frame": STAFF, **{f"admin.{e}": frozenset({"admin", "reviewer"}) for e in ("alert_send", "alert_cancel")},  # noqa: E501
+    **{f"admin.{e}": frozenset({"admin", "reviewer"}) for e in ("review_queue", "review_approve",
+                                                               "review_reject")},
 }
 WHO = (*ROLES, "anonymous")
 
@@ -69,7 +85,22 @@ def world(app):
         assert login(client, role).status_code == 302
         cookies[role] = client.get_cookie("session").value
     return {"cookies": cookies, "args": {"user_id": target, "token_id": token_id,
-                                          "report_id": _stored_report(app), "key": "0" * 32}}
+                                          "report_id": _stored_report(app), "key": "0" * 32,
+                                          "screen_id": _screen(app),
+                                          "code": "none", "object_type": "guide", "version_id": 1, "alert_id": 1, "entry_id": 1}}
+
+
+def _screen(app) -> int:
+    """A screen for the screens pages (kiosk/admin/screens.py)."""
+    from kiosk.models import Screen
+    from kiosk.services.screens import get_or_create_group
+
+    with app.app_context():
+        screen = Screen(name="access-screen", kind="window", layout="window",
+                        group=get_or_create_group(db.session, "g"))
+        db.session.add(screen)
+        db.session.commit()
+        return screen.id
 
 
 def _stored_report(app) -> int:

@@ -688,6 +688,21 @@
       apply(st, Date.now());
       heartbeat();
     });
+    // Staff panel (kiosk/admin/screens.py): server -> screen only.
+    socket.on('reload', function () { window.location.reload(); });
+    socket.on('identify', function (p) {
+      var old = document.getElementById('identify-overlay');
+      if (old) old.parentNode.removeChild(old);
+      var box = document.createElement('div');
+      box.id = 'identify-overlay';
+      box.setAttribute('data-testid', 'identify');
+      box.textContent = String((p && p.name) || '');
+      box.style.cssText = 'position:fixed;inset:0;z-index:99999;display:flex;align-items:center;justify-content:center;' +
+        'background:#0b2a4a;color:#fff;font:700 12vw/1.2 "Noto Sans SC",sans-serif;text-align:center;padding:4vw';
+      document.body.appendChild(box);
+      setTimeout(function () { if (box.parentNode) box.parentNode.removeChild(box); },
+        Math.min(60, Number(p && p.seconds) || 10) * 1000);
+    });
   }
 
   function poll() {

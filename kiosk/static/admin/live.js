@@ -1,0 +1,99 @@
+/* Screens page: live rows over the /staff Socket.IO namespace (kiosk/realtime/staff.py).
+   Without script (or socket) the page is the server-rendered list. Texts use textContent. */
+(function () {
+  'use strict';
+  var table = document.getElementById('screens-table');
+  var statusEl = document.getElementById('live-status');
+  function say(text) { if (statusEl) statusEl.textContent = text; }
+
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function when(iso) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return '—';
+    return pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+  }
+
+  function cell(row, name) { return row.querySelector('[data-field="' + name + '"]'); }
+
+  function setOnline(row, online) {
+    var td = cell(row, 'online');
+    if (!td || row.classList.contains('row-disabled')) return;
+    var span = document.createElement('span');
+    span.className = 'status ' + (online ? 'status-on' : 'status-off');
+    span.textContent = online ? '在线' : '离线';
+    td.textContent = '';
+    td.appendChild(span);
+    row.setAttribute('data-online', online ? 'true' : 'false');
+  }
+
+  function update(p) {
+    if (!table || !p || p.id == null) return;
+    var row = table.querySelector('tr[data-screen-id="' + String(Number(p.id)) + '"]');
+    if (!row) return;
+    if (typeof p.online === 'boolean') setOnline(row, p.online);
+    var td;
+    if (p.last_seen_at && (td = cell(row, 'last_seen_at'))) td.textContent = when(p.last_seen_at);
+    if (p.version && (td = cell(row, 'version'))) {
+      var code = document.createElement('code');
+      code.textContent = String(p.version).slice(0, 10);
+      td.textContent = '';
+      td.appendChild(code);
+    }
+    if (p.showing != null && (td = cell(row, 'showing'))) {
+      var mirror = td.querySelector('.mirror');
+      td.textContent = String(p.showing_title || p.showing || '—') + ' ';
+      if (mirror) td.appendChild(mirror);
+    }
+  }
+
+  /* Admins: a small scaled preview of the screen page, opened on demand (it is one more
+     connection of that screen while open). */
+  function mirrors() {
+    Array.prototype.forEach.call(document.querySelectorAll('.mirror[data-mirror-src]'), function (box) {
+      var btn = document.createElement('button');
+      btn.type = 'button';
+      btn.className = 'btn btn-small btn-quiet';
+      btn.textContent = '预览画面';
+      box.appendChild(btn);
+      btn.addEventListener('click', function () {
+        var frame = box.querySelector('iframe');
+        if (frame) { box.removeChild(frame.parentNode); btn.textContent = '预览画面'; return; }
+        var W = 1920, H = 1080, S = 0.125;
+        var wrap = document.createElement('div');
+        wrap.style.width = (W * S) + 'px';
+        wrap.style.height = (H * S) + 'px';
+        wrap.style.overflow = 'hidden';
+        wrap.style.border = '1px solid #cbd5e1';
+        wrap.style.marginTop = '.3rem';
+        frame = document.createElement('iframe');
+        frame.src = box.getAttribute('data-mirror-src');
+        frame.title = '屏幕预览';
+        frame.setAttribute('tabindex', '-1');
+        frame.style.width = W + 'px';
+        frame.style.height = H + 'px';
+        frame.style.border = '0';
+        frame.style.transform = 'scale(' + S + ')';
+        frame.style.transformOrigin = '0 0';
+        frame.style.pointerEvents = 'none';
+        wrap.appendChild(frame);
+        box.appendChild(wrap);
+        btn.textContent = '关闭预览';
+      });
+    });
+  }
+
+  function connect() {
+    if (typeof window.io !== 'function') { say('无法实时更新，请手动刷新页面'); return; }
+    var socket = window.io('/staff', { transports: ['websocket'] });
+    socket.on('connect', function () { say('实时更新中'); document.body.setAttribute('data-live', 'true'); });
+    socket.on('disconnect', function () { say('实时连接已断开，正在重连……'); document.body.setAttribute('data-live', 'false'); });
+    socket.on('connect_error', function (err) {
+      var code = err && err.data && err.data.code;
+      say(code === 'login_required' || code === 'login_expired' ? '登录已过期，请刷新页面重新登录' : '实时连接失败，正在重试……');
+    });
+    socket.on('screen', update);
+  }
+
+  mirrors();
+  connect();
+})();
