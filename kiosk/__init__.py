@@ -32,6 +32,10 @@ def register_logging(app: Flask) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Migrations run at every start; their step-by-step INFO lines drown what staff need.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Per-request access lines (every screen polls) and APScheduler's "added job" on each
+    # re-arm: an operator reads kiosk.* lines ("next boundary at …", "published N room(s)").
+    for noisy in ("geventwebsocket.handler", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def register_extensions(app: Flask) -> None:

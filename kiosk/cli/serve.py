@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
-import sys
 
 import click
 from flask import Flask
@@ -89,15 +89,37 @@ def serve(ctx: click.Context, host: str, port: int, data_dir: str | None) -> Non
         db.session.remove()
     _start_presence_flusher(app)
 
-    def stop(signum, frame):  # graceful stop: flush what screens reported, then exit
-        with app.app_context():
-            get_publisher(app).presence.flush(db.session)
+    _stop_on_sigterm(app, scheduler)
+    # Freeze what start-up allocated (SQLAlchemy, Jinja, the app: ~330 k objects) so the
+    # cyclic GC stops re-scanning it; full collections during an alert fan-out then pause
+    # about as long as a bare Flask-SocketIO server's (docs/benchmarks.md, finding 2).
+    gc.collect()
+    gc.freeze()
+    socketio.run(app, host=host, port=port, log_output=False, use_reloader=False)
+
+
+def _stop_on_sigterm(app: Flask, scheduler) -> None:
+    """Graceful stop: flush what screens reported, stop the scheduler, close the server.
+
+    The work runs in a greenlet spawned by gevent's own signal handling: a plain
+    ``signal.signal`` handler interrupts whatever greenlet is running, and blocking there
+    (the flush, the scheduler's shutdown) raises gevent's BlockingSwitchOutError.
+    """
+    import gevent
+
+    def graceful() -> None:
+        try:
+            with app.app_context():
+                get_publisher(app).presence.flush(db.session)
+                db.session.remove()
+        except Exception:
+            log.exception("presence flush at shutdown failed")
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        sys.exit(0)
+        log.info("SIGTERM: stopping the server")
+        socketio.stop()  # serve_forever returns, and so does `kiosk serve`
 
-    signal.signal(signal.SIGTERM, stop)
-    socketio.run(app, host=host, port=port, log_output=False, use_reloader=False)
+    gevent.signal_handler(signal.SIGTERM, lambda: gevent.spawn(graceful))
 
 
 @click.command("scheduler")

@@ -63,7 +63,7 @@ def create_alert(
     session.add(AuditLog(actor=actor, action="create", object_type="alert",
                          object_id=str(alert.id), after=alert_json(alert)))
     session.commit()
-    publisher.changed(groups or None)
+    publisher.alerts_changed(groups or None)
     _record_deliveries(session, publisher, alert)
     return alert
 
@@ -77,7 +77,7 @@ def cancel_alert(session: Session, publisher: Publisher, alert: Alert, *, actor:
     session.add(AuditLog(actor=actor, action="cancel", object_type="alert",
                          object_id=str(alert.id), before=before, after=alert_json(alert)))
     session.commit()
-    publisher.changed(alert.groups or None)
+    publisher.alerts_changed(alert.groups or None)
     return True
 
 

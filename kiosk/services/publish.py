@@ -12,23 +12,42 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from flask import Flask
 from flask_socketio import SocketIO
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Screen, ScreenGroup, utcnow
+from ..models import AuditLog, Screen, ScreenGroup, utcnow
 from .presence import Presence
-from .schedule import next_boundary
-from .state import build_state, for_screen, load_rows
+from .schedule import ScheduleRows, next_boundary
+from .state import alerts_json, assemble, build_body, content_version, for_screen, load_rows
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/display"
 STAFF_NAMESPACE, STAFF_ROOM = "/staff", "staff"  # the staff panel's live screens list
 CACHE_SECONDS = 30.0  # bounds staleness of on-connect states computed by another process
+BODY_SECONDS = 300.0  # rendered slides: also picks up writes nobody audited (citizens' ratings)
+# audited writes of these kinds never change what a screen shows (alerts are overlays)
+NOT_CONTENT = ("alert", "user", "api_token", "screen")
+
+
+@dataclass(frozen=True)
+class _Body:
+    state: dict[str, Any]
+    version: str
+    stamp: int | None  # content_stamp() when it was built
+    built: float  # time.monotonic()
+    until: datetime | None  # the next boundary without alerts
+
+
+def content_stamp(session) -> int | None:
+    """The newest audited content write: a cheap change counter every process shares
+    (every write is audited, in the same transaction)."""
+    return session.scalar(select(func.max(AuditLog.id)).where(AuditLog.object_type.not_in(NOT_CONTENT)))
 
 
 def room_for(group: str, layout: str) -> str:
@@ -41,11 +60,14 @@ class Publisher:
         self.presence = Presence()
         self._lock = threading.RLock()
         self._cache: dict[tuple[str, str], tuple[float, datetime | None, dict[str, Any]]] = {}
+        self._bodies: dict[tuple[str, str], _Body] = {}
         self._sent: dict[tuple[str, str], str] = {}
         self.on_reschedule = None  # set by the scheduler: callable(next_run: datetime | None)
+        self._rows_after_publish: ScheduleRows | None = None  # spares reschedule a reload
 
     # -- states ---------------------------------------------------------------------------
-    def state_for(self, group: str, layout: str, now: datetime | None = None) -> dict[str, Any]:
+    def state_for(self, group: str, layout: str, now: datetime | None = None,
+                  rows: ScheduleRows | None = None) -> dict[str, Any]:
         """The current shared state of (group, layout), cached until the next boundary."""
         now = now or utcnow()
         key = (group, layout)
@@ -53,14 +75,38 @@ class Publisher:
             hit = self._cache.get(key)
             if hit and time.monotonic() - hit[0] < CACHE_SECONDS and (hit[1] is None or now < hit[1]):
                 return hit[2]
-            rows = load_rows(db.session, self.app.config["TIMEZONE"])
-            state = build_state(self.app, db.session, group, layout, now, rows)
+            rows = rows or self._load_rows()
+            body = self._body(key, now, rows)
+            state = assemble(body.state, body.version, alerts_json(rows, group, now), now)
             self._cache[key] = (time.monotonic(), next_boundary(rows, now), state)
             return state
 
-    def invalidate(self) -> None:
+    def _body(self, key: tuple[str, str], now: datetime, rows: ScheduleRows) -> _Body:
+        """The rendered part of a state, reused while nothing but alerts changed.
+
+        Valid until the next schedule/notice boundary, while no content write was audited
+        (which also catches writes made by another process) and for at most BODY_SECONDS.
+        """
+        stamp = content_stamp(db.session)
+        hit = self._bodies.get(key)
+        if (hit and hit.stamp == stamp and time.monotonic() - hit.built < BODY_SECONDS
+                and (hit.until is None or now < hit.until)):
+            return hit
+        state = build_body(self.app, db.session, key[0], key[1], now, rows)
+        body = _Body(state, content_version(state), stamp, time.monotonic(),
+                     next_boundary(replace(rows, alerts=()), now))
+        self._bodies[key] = body
+        return body
+
+    def _load_rows(self) -> ScheduleRows:
+        return load_rows(db.session, self.app.config["TIMEZONE"])
+
+    def invalidate(self, *, content: bool = True) -> None:
+        """Forget cached states; with ``content=False`` (alerts only) keep the rendered bodies."""
         with self._lock:
             self._cache.clear()
+            if content:
+                self._bodies.clear()
 
     # -- emitting -------------------------------------------------------------------------
     def targets(self, groups: Iterable[str] | None = None) -> list[tuple[str, str]]:
@@ -74,13 +120,15 @@ class Publisher:
             stmt = stmt.where(ScreenGroup.name.in_(list(groups)))
         return sorted((group, layout) for group, layout in db.session.execute(stmt))
 
-    def publish(self, groups: Iterable[str] | None = None, *, force: bool = False) -> int:
+    def publish(self, groups: Iterable[str] | None = None, *, force: bool = False,
+                content: bool = True) -> int:
         """Recompute and emit to every affected room; returns how many rooms got a state."""
-        self.invalidate()
+        self.invalidate(content=content)
         sent = 0
         now = utcnow()
+        rows = self._load_rows()
         for group, layout in self.targets(groups):
-            state = self.state_for(group, layout, now)
+            state = self.state_for(group, layout, now, rows)
             key = (group, layout)
             if not force and self._sent.get(key) == state["version"]:
                 continue
@@ -88,6 +136,7 @@ class Publisher:
             self.socketio.emit("state", state, to=room_for(group, layout), namespace=NAMESPACE)
             sent += 1
         log.info("published %d room(s)", sent)
+        self._rows_after_publish = rows
         return sent
 
     def send_state_to_sid(self, sid: str, screen: Screen) -> None:
@@ -117,14 +166,24 @@ class Publisher:
         self.reschedule()
         return sent
 
+    def alerts_changed(self, groups: Iterable[str] | None = None) -> int:
+        """Only alerts changed: the rendered slides are reused, so the emit starts within
+        milliseconds of the request (every screen waits for it; see docs/benchmarks.md)."""
+        sent = self.publish(groups, content=False)
+        self.socketio.sleep(0)  # let the queued frames go out before re-arming the scheduler
+        self.reschedule()
+        return sent
+
     def tick(self) -> int:
-        """The next-boundary job: the present is recomputed, nothing is replayed."""
-        sent = self.publish()
+        """The next-boundary job: the present is recomputed, nothing is replayed. Rendered
+        bodies renew themselves (boundary, content stamp, age), so they are not dropped here."""
+        sent = self.publish(content=False)
         self.reschedule()
         return sent
 
     def reschedule(self) -> datetime | None:
-        rows = load_rows(db.session, self.app.config["TIMEZONE"])
+        rows = self._rows_after_publish or self._load_rows()
+        self._rows_after_publish = None
         nxt = next_boundary(rows, utcnow())
         if self.on_reschedule is not None:
             self.on_reschedule(nxt)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -82,13 +83,17 @@ def _ticker(session: Session, group: str, now: datetime) -> list[str]:
     ]
 
 
-def build_state(
-    app: Flask, session: Session, group: str, layout_name: str, now: datetime,
-    rows: ScheduleRows | None = None,
+def build_body(
+    app: Flask, session: Session, group: str, layout_name: str, now: datetime, rows: ScheduleRows,
 ) -> dict[str, Any]:
-    """The state shared by every screen of ``group`` showing ``layout_name`` at ``now``."""
+    """Everything of the state except alerts: the rendered slides, timeline and ticker.
+
+    This is the expensive part (every slide of the 24 h timeline is rendered), and it does not
+    depend on alerts: alerts are overlays, so the timeline is computed without them and an
+    alert only swaps ``alerts``/``version`` (see :func:`assemble` and the publisher's cache).
+    """
     config = app.config
-    rows = rows or load_rows(session, config["TIMEZONE"])
+    rows = replace(rows, alerts=())
     layout = layouts.load_layout(config["LAYOUTS_DIR"], layout_name)
     segments = timeline(rows, group, now)
     playlist_names = {s.resolution.playlist for s in segments if s.resolution.playlist}
@@ -129,7 +134,19 @@ def build_state(
                 "items": cache[res.playlist],
             }
         )
-    alerts = [
+    return {
+        "timezone": config["TIMEZONE"],
+        "hall": {"name": config.get("HALL_NAME", "政务服务中心")},
+        "screen": {"group": group, "layout": layout_name, "kind": layout.get("kind")},
+        "layout": layouts.public(layout),
+        "timeline": timeline_json,
+        "items": items,
+        "ticker": _ticker(session, group, now),
+    }
+
+
+def alerts_json(rows: ScheduleRows, group: str, now: datetime) -> list[dict[str, Any]]:
+    return [
         {
             "id": a.id,
             "text": a.text,
@@ -139,19 +156,32 @@ def build_state(
         }
         for a in alerts_for(rows, group, now)
     ]
-    state = {
-        "timezone": config["TIMEZONE"],
-        "hall": {"name": config.get("HALL_NAME", "政务服务中心")},
-        "screen": {"group": group, "layout": layout_name, "kind": layout.get("kind")},
-        "layout": layouts.public(layout),
-        "timeline": timeline_json,
-        "items": items,
-        "ticker": _ticker(session, group, now),
+
+
+def assemble(body: dict[str, Any], body_version: str, alerts: list[dict[str, Any]],
+             now: datetime) -> dict[str, Any]:
+    """The state from a (possibly cached) body and the alerts of the moment.
+
+    The version hashes the body's version with the alerts, so it is still a pure content hash:
+    every process computes the same version for the same state.
+    """
+    raw = body_version + json.dumps(alerts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return {
+        **body,
         "alerts": alerts,
+        "version": hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16],
+        "server_time": iso(now),
     }
-    state["version"] = content_version(state)
-    state["server_time"] = iso(now)
-    return state
+
+
+def build_state(
+    app: Flask, session: Session, group: str, layout_name: str, now: datetime,
+    rows: ScheduleRows | None = None,
+) -> dict[str, Any]:
+    """The state shared by every screen of ``group`` showing ``layout_name`` at ``now``."""
+    rows = rows or load_rows(session, app.config["TIMEZONE"])
+    body = build_body(app, session, group, layout_name, now, rows)
+    return assemble(body, content_version(body), alerts_json(rows, group, now), now)
 
 
 def content_version(state: dict[str, Any]) -> str:
