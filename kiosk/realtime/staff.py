@@ -25,10 +25,18 @@ _lock = threading.Lock()
 _names: dict[str, str] = {}  # item ref -> readable title (small, bounded)
 
 
+REAP_SECONDS = 15.0  # how often idle staff sockets are looked for
+
+
 class StaffNamespace(Namespace):
     def __init__(self, namespace: str = "/staff"):
         super().__init__(namespace)
         self.sids: set[str] = set()
+        # sid -> when its panel session goes idle (epoch s). The socket only sees the cookie
+        # of its handshake, so it cannot tell whether the person clicked since; it is closed
+        # then, and the page reloads: the panel decides (fresh cookie: go on; idle: login).
+        self.deadlines: dict[str, float] = {}
+        self._reaper_started = False
 
     def trigger_event(self, event: str, *args):
         if event not in ("connect", "disconnect"):
@@ -47,13 +55,39 @@ class StaffNamespace(Namespace):
         join_room(STAFF_ROOM)
         with _lock:
             self.sids.add(request.sid)
+            self.deadlines[request.sid] = seen + idle
             _watchers = len(self.sids)
+            start = not self._reaper_started
+            self._reaper_started = True
+        if start:
+            self.socketio.start_background_task(self._reap_forever)
         return True
+
+    def reap_idle(self, now: float | None = None) -> list[str]:
+        """Close the staff sockets whose panel session has been idle too long."""
+        now = accounts.current_time().timestamp() if now is None else now
+        with _lock:
+            due = [sid for sid, deadline in self.deadlines.items() if deadline < now]
+        for sid in due:
+            log.info("staff socket %s: session idle, closing", sid)
+            self.disconnect(sid, namespace=self.namespace)
+            with _lock:
+                self.deadlines.pop(sid, None)
+        return due
+
+    def _reap_forever(self) -> None:
+        while True:
+            self.socketio.sleep(REAP_SECONDS)
+            try:
+                self.reap_idle()
+            except Exception:  # keep reaping; a failed close is retried next round
+                log.exception("closing idle staff sockets failed")
 
     def on_disconnect(self, reason: Any = None):
         global _watchers
         with _lock:
             self.sids.discard(request.sid)
+            self.deadlines.pop(request.sid, None)
             _watchers = len(self.sids)
 
 

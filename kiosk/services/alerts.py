@@ -87,6 +87,7 @@ class Ack:
     name: str
     group: str
     acknowledged: bool
+    versions: tuple[str, ...] = ()  # the versions that count as "received" (for live updates)
 
 
 def acknowledgements(session: Session, publisher: Publisher, alert: Alert) -> list[Ack]:
@@ -109,9 +110,9 @@ def acknowledgements(session: Session, publisher: Publisher, alert: Alert) -> li
         key = (screen.group.name, screen.layout)
         if key not in current:
             current[key] = publisher.state_for(*key)["version"]
-        versions = {v for v in (sent.get(key), current[key]) if v}
+        versions = tuple(sorted({v for v in (sent.get(key), current[key]) if v}))
         out.append(Ack(screen.id, screen.name, screen.group.name,
-                       _reported_version(publisher, screen) in versions))
+                       _reported_version(publisher, screen) in versions, versions))
     return out
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
+from unittest.mock import patch
 
 import pytest
 from sqlalchemy import select
@@ -237,3 +239,25 @@ def test_display_events_reach_connected_staff(demo_app, admin_client):
     # staff sockets only listen
     staff.emit("heartbeat", {"x": 1}, namespace="/staff")
     assert staff.is_connected("/staff")
+
+
+def test_an_idle_staff_socket_is_closed_and_cannot_come_back(demo_app, admin_client):
+    """The 30-minute idle rule holds on the live socket too, not only at its connect."""
+    from kiosk.realtime.staff import StaffNamespace
+
+    [ns] = [n for n in socketio.namespace_handlers if isinstance(n, StaffNamespace)]
+    ns.deadlines.clear()  # sockets of earlier tests (the namespace outlives their apps)
+    staff = socketio.test_client(demo_app, namespace="/staff", flask_test_client=admin_client)
+    assert staff.is_connected("/staff")
+    [deadline] = ns.deadlines.values()
+    idle = demo_app.config["ADMIN_IDLE_MINUTES"] * 60
+    assert time.time() + idle - 60 < deadline <= time.time() + idle + 1
+    assert ns.reap_idle(deadline - 1) == []
+    assert staff.is_connected("/staff")
+    closed = ns.reap_idle(deadline + 1)
+    assert len(closed) == 1 and not staff.is_connected("/staff")
+    # the same (now idle) session cannot open a new socket once the clock passed the limit
+    later = datetime.fromtimestamp(deadline + 1, UTC)
+    with patch("kiosk.services.accounts.current_time", return_value=later):
+        again = socketio.test_client(demo_app, namespace="/staff", flask_test_client=admin_client)
+        assert not again.is_connected("/staff")
