@@ -77,3 +77,11 @@ def demo_app(tmp_path, demo_db):
     app = make_app(tmp_path, tmp_path / "test.db", create=False)
     yield app
     dispose(app)
+
+
+@pytest.fixture
+def mini(tmp_path):
+    """A small content folder the import tests edit one line at a time (import_fixtures.py)."""
+    from .import_fixtures import make_mini
+
+    return make_mini(tmp_path)
