@@ -1,14 +1,4 @@
-"""Small server-rendered inline SVG charts for the screen slides.
-
-Screens get finished HTML (no chart library, no script), so every chart here is a function
-returning an ``<svg>`` as :class:`markupsafe.Markup`. Every label goes through
-:func:`markupsafe.escape`; numbers are formatted here. Text in the SVG uses ``currentColor``
-and inherits the page's font, so the slide's CSS decides colour and typeface.
-
-Registered as Jinja globals by the app (see :data:`JINJA_GLOBALS`)::
-
-    app.jinja_env.globals.update(charts.JINJA_GLOBALS)
-"""
+"""Bar-like charts: horizontal bars, the rate ring, a stacked share bar, before/after pairs."""
 
 from __future__ import annotations
 
@@ -17,106 +7,19 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
-Number = int | float
-
-#: Default bar colours, chosen for a dark LED-wall background (bright, high contrast).
-PALETTE = ("#4fc3ff", "#ffc940", "#3ddc84", "#ff8a4c", "#c792ff", "#ff6b8b", "#7ee0d4", "#f5f5f5")
-#: Colours of the five 好差评 levels, 非常满意 … 非常不满意 (green → red).
-LEVEL_COLORS = ("#2fd37a", "#9be15d", "#ffd23f", "#ff9a3c", "#ff5a4f")
-TRACK = "rgba(255,255,255,0.16)"
-GRID = "rgba(255,255,255,0.22)"
-
-__all__ = [
-    "JINJA_GLOBALS",
-    "LEVEL_COLORS",
-    "PALETTE",
-    "bar_chart",
-    "fmt_number",
-    "line_chart",
-    "pair_bars",
-    "percent",
-    "rate_color",
-    "rate_ring",
-    "share_format",
-    "stacked_bar",
-]
-
-
-def _n(x: float) -> str:
-    """A compact coordinate for the SVG source (two decimals, no trailing zeros)."""
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def fmt_number(value: Number | None, *, empty: str = "—") -> str:
-    """``1234`` → ``"1,234"``; floats keep at most two decimals; ``None`` → ``empty``."""
-    if value is None:
-        return empty
-    if isinstance(value, bool):
-        value = int(value)
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return empty
-        if value.is_integer():
-            return f"{int(value):,}"
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{value:,}"
-
-
-def percent(rate: float | None, digits: int = 1, *, empty: str = "—") -> str:
-    """``0.9864`` → ``"98.6%"``; ``1.0`` → ``"100%"``; ``None`` → ``empty``."""
-    if rate is None or (isinstance(rate, float) and math.isnan(rate)):
-        return empty
-    text = f"{rate * 100:.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text + "%"
-
-
-def rate_color(rate: float | None) -> str:
-    """Traffic-light colour of a satisfaction / disclosure rate."""
-    if rate is None:
-        return "#8da2c0"
-    if rate >= 0.95:
-        return "#2fd37a"
-    if rate >= 0.85:
-        return "#ffc940"
-    return "#ff5a4f"
-
-
-def _color(colors: Sequence[str] | None, i: int) -> str:
-    palette = colors or PALETTE
-    return str(escape(palette[i % len(palette)]))
-
-
-def _svg(
-    width: float, height: float, kind: str, label: str, body: list[str], align: str = "xMidYMin"
-) -> Markup:
-    """The ``<svg>`` element. It keeps its aspect ratio when CSS sizes it to a box, sitting at
-    the top of a taller box (``align``), so a chart lines up with its block title."""
-    return Markup(
-        f'<svg class="chart chart-{kind}" xmlns="http://www.w3.org/2000/svg" '
-        f'viewBox="0 0 {_n(width)} {_n(height)}" width="{_n(width)}" height="{_n(height)}" '
-        f'preserveAspectRatio="{align} meet" role="img" aria-label="{escape(label)}">'
-        + "".join(body)
-        + "</svg>"
-    )
-
-
-def _formatter(
-    value_format: str | Callable[[Number], str] | None,
-) -> Callable[[Number | None], str]:
-    if value_format is None:
-        return fmt_number
-    if callable(value_format):
-        fmt = value_format
-        return lambda v: "—" if v is None else str(fmt(v))
-    return lambda v: "—" if v is None else value_format.format(v)
-
-
-def _text_units(text: str) -> float:
-    """Approximate advance of ``text`` in em: CJK/full-width 1, ASCII ~0.55."""
-    return sum(1.0 if ord(ch) > 0x2E7F else 0.56 for ch in text) or 1.0
+from .base import (
+    GRID,
+    TRACK,
+    Number,
+    _color,
+    _formatter,
+    _n,
+    _svg,
+    _text_units,
+    fmt_number,
+    percent,
+    rate_color,
+)
 
 
 def bar_chart(
@@ -265,113 +168,6 @@ def rate_ring(
     return _svg(size, size, "ring", f"{small} {big}", body, align="xMidYMid")
 
 
-def line_chart(
-    labels: Sequence[str],
-    values: Sequence[Number | None],
-    *,
-    width: int,
-    height: int,
-    color: str = "#4fc3ff",
-    as_percent: bool = True,
-    y_min: float | None = None,
-    y_max: float | None = None,
-    font_size: float | None = None,
-    title: str | None = None,
-) -> Markup:
-    """A small trend line (e.g. the last six months' 好评率) with each point's value above it.
-
-    ``None`` values leave a gap. With ``as_percent`` values are 0..1 rates printed as
-    percentages and the axis tops out at 100%; the bottom is fitted to the data so a
-    98%→99% change is still visible.
-    """
-    labels = [str(x) for x in labels]
-    vals: list[Number | None] = list(values)[: len(labels)]
-    vals += [None] * (len(labels) - len(vals))
-    fmt = (lambda v: percent(v)) if as_percent else fmt_number
-    n = max(len(labels), 1)
-    slot = width / n
-    longest = max((_text_units(x) for x in labels), default=1)
-    value_units = max((_text_units(fmt(v)) for v in vals), default=1)
-    fs = font_size or max(10.0, min(height * 0.12, slot * 0.9 / max(longest, value_units)))
-    present = [v for v in vals if v is not None]
-    hi = y_max if y_max is not None else (1.0 if as_percent else max(present, default=1))
-    if y_min is not None:
-        lo = y_min
-    elif present:
-        span = (max(present) - min(present)) or (
-            0.05 if as_percent else max(abs(max(present)), 1) * 0.1
-        )
-        lo = min(present) - span * 0.6
-        if as_percent:
-            lo = max(0.0, math.floor(lo * 20) / 20)
-        hi = max(hi, max(present))
-    else:
-        lo = 0.0
-    if hi <= lo:
-        hi = lo + 1
-    plot_top, plot_bottom = fs * 1.9, height - fs * 1.6
-    plot_h = max(plot_bottom - plot_top, 1)
-
-    def y(v: float) -> float:
-        return plot_bottom - (v - lo) / (hi - lo) * plot_h
-
-    body = [
-        f'<line x1="0" y1="{_n(plot_bottom)}" x2="{_n(width)}" y2="{_n(plot_bottom)}" '
-        f'stroke="{GRID}" stroke-width="{_n(max(fs * 0.06, 1))}"/>'
-    ]
-    stroke = escape(color)
-    segments: list[list[tuple[float, float]]] = [[]]
-    for i, v in enumerate(vals):
-        if v is None:
-            segments.append([])
-        else:
-            segments[-1].append((slot * i + slot / 2, y(v)))
-    for seg in segments:
-        if len(seg) > 1:
-            pts = " ".join(f"{_n(x)},{_n(yy)}" for x, yy in seg)
-            area = f"{_n(seg[0][0])},{_n(plot_bottom)} {pts} {_n(seg[-1][0])},{_n(plot_bottom)}"
-            body.append(f'<polygon points="{area}" fill="{stroke}" fill-opacity="0.16"/>')
-            body.append(
-                f'<polyline points="{pts}" fill="none" stroke="{stroke}" stroke-width="{_n(fs * 0.16)}" '
-                f'stroke-linejoin="round" stroke-linecap="round"/>'
-            )
-    for i, (lab, v) in enumerate(zip(labels, vals, strict=True)):
-        cx = slot * i + slot / 2
-        if v is not None:
-            cy = y(v)
-            body.append(
-                f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(fs * 0.26)}" fill="{stroke}" '
-                f'stroke="#0b1e3f" stroke-width="{_n(fs * 0.08)}"/>'
-            )
-            body.append(
-                f'<text x="{_n(cx)}" y="{_n(cy - fs * 0.55)}" text-anchor="middle" font-size="{_n(fs)}" '
-                f'font-weight="700" fill="currentColor">{escape(fmt(v))}</text>'
-            )
-        else:
-            body.append(
-                f'<text x="{_n(cx)}" y="{_n(plot_bottom - fs * 0.4)}" text-anchor="middle" '
-                f'font-size="{_n(fs)}" fill="currentColor" fill-opacity="0.5">—</text>'
-            )
-        body.append(
-            f'<text x="{_n(cx)}" y="{_n(height - fs * 0.3)}" text-anchor="middle" font-size="{_n(fs)}" '
-            f'fill="currentColor" fill-opacity="0.85">{escape(lab)}</text>'
-        )
-    aria = title or "，".join(f"{lab} {fmt(v)}" for lab, v in zip(labels, vals, strict=True))
-    return _svg(width, height, "line", aria, body)
-
-
-def share_format(total: Number | None, digits: int = 1, sep: str = " · ") -> Callable[[Number], str]:
-    """A ``value_format`` for :func:`bar_chart` that adds each value's share of ``total``:
-    ``1234`` → ``"1,234 · 45.2%"`` (just the number when ``total`` is 0 or None)."""
-
-    def fmt(value: Number) -> str:
-        if not total:
-            return fmt_number(value)
-        return f"{fmt_number(value)}{sep}{percent(value / total, digits)}"
-
-    return fmt
-
-
 def stacked_bar(
     values: Sequence[Number | None],
     *,
@@ -440,16 +236,3 @@ def pair_bars(
     return _svg(width, height, "pair", aria, body, align="none")
 
 
-#: Everything the slide templates call, for ``app.jinja_env.globals.update(JINJA_GLOBALS)``.
-JINJA_GLOBALS: dict[str, object] = {
-    "bar_chart": bar_chart,
-    "rate_ring": rate_ring,
-    "line_chart": line_chart,
-    "stacked_bar": stacked_bar,
-    "pair_bars": pair_bars,
-    "share_format": share_format,
-    "percent": percent,
-    "fmt_number": fmt_number,
-    "rate_color": rate_color,
-    "LEVEL_COLORS": LEVEL_COLORS,
-}
