@@ -32,6 +32,10 @@ TEST_SCREENS = textwrap.dedent(
       - {name: browser-test, title: 测试组, default_playlist: browser-fast}
     screens:
       - {name: 测试大屏, group: browser-test, kind: led_wall}
+    schedule:
+      # all day, over the demo's 21:00-08:00 "hall closed" takeover: the test runs at any hour
+      - {name: browser-fast-all-day, playlist: browser-fast, groups: [browser-test],
+         start: "00:00", end: "00:00", priority: 200, takeover: true}
     """
 )
 

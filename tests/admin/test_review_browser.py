@@ -27,6 +27,10 @@ SCREENS = textwrap.dedent(f"""
       - {{name: review-flow, title: 审核测试组, default_playlist: review-flow}}
     screens:
       - {{name: 审核测试大屏, group: review-flow, kind: led_wall}}
+    schedule:
+      # all day, over the demo's 21:00-08:00 "hall closed" takeover: the test runs at any hour
+      - {{name: review-flow-all-day, playlist: review-flow, groups: [review-flow],
+          start: "00:00", end: "00:00", priority: 200, takeover: true}}
     """)
 
 

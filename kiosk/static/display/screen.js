@@ -192,7 +192,8 @@
       var cycle = 0;
       list.forEach(function (it) { cycle += Number(it.duration) * 1000; });
       return {
-        start: ts(seg.start), end: ts(seg.end), mode: seg.mode, source: seg.source,
+        // end null: the segment runs past the computed horizon (a group nothing ever changes)
+        start: ts(seg.start), end: seg.end == null ? Infinity : ts(seg.end), mode: seg.mode, source: seg.source,
         items: list, cycle: cycle
       };
     }).filter(function (seg) { return seg.start !== null && seg.end !== null; })
