@@ -40,6 +40,8 @@ from . import (  # noqa: E402,F401  (routes attach to bp)
     alerts,
     auth,
     content,
+    content_bundles,
+    content_playlists,
     content_review,
     content_versions,
     disclosure,

@@ -3,6 +3,8 @@ writes a live row. Publishing happens only through the review queue (``content_r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,6 +47,25 @@ CHOICES = {"item_types": ITEM_TYPES, "case_types": CASE_TYPES, "scopes": SCOPES,
            "notice_kinds": NOTICE_KIND_LABELS}
 
 
+@dataclass(frozen=True)
+class KindForm:
+    """What :func:`edit_view` needs to edit one more kind (bundles, playlists: see
+    ``content_bundles.py``), so every kind shares one save / submit / error flow."""
+
+    read: Callable[[], dict[str, Any]]  # the request's rows -> part of the raw form
+    validate: Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, str]]]
+    values: Callable[[dict[str, Any]], dict[str, Any]]  # snapshot -> form values
+    blank: Callable[[], dict[str, Any]]  # a new item's form
+    context: Callable[[dict[str, Any]], dict[str, Any]]  # extra template context
+
+
+KIND_FORMS: dict[str, KindForm] = {}
+
+
+def register_kind(object_type: str, list_endpoint: str, template: str, form: KindForm) -> None:
+    LISTS[object_type], TEMPLATES[object_type], KIND_FORMS[object_type] = list_endpoint, template, form
+
+
 def tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
@@ -73,6 +94,8 @@ def form_values(object_type: str, snap: dict[str, Any]) -> dict[str, Any]:
         values["body"] = snap.get("body_html") or ""
     elif object_type == "ticker":
         values["groups"] = "、".join(snap.get("groups") or [])
+    elif object_type in KIND_FORMS:
+        values.update(KIND_FORMS[object_type].values(snap))
     return values
 
 
@@ -107,10 +130,14 @@ def raw_from_request(object_type: str, upload_errors: dict[str, str]) -> dict[st
         raw["audience"] = request.form.getlist("audience")
         raw["online"] = request.form.get("online", "")
         raw["materials"] = _materials_from_request(upload_errors)
+    elif object_type in KIND_FORMS:
+        raw.update(KIND_FORMS[object_type].read())
     return raw
 
 
 def validate(object_type: str, raw: dict[str, Any]):
+    if object_type in KIND_FORMS:
+        return KIND_FORMS[object_type].validate(raw)
     if object_type == "guide":
         depts = set(db.session.scalars(select(Department.code)))
         return guide_snapshot(raw, tz(), depts)
@@ -138,7 +165,7 @@ def edit_view(object_type: str, code: str | None):
             raw["code"] = code  # the code is the item's identity and cannot change
         values = raw
         action = request.form.get("action", "save")
-        if action != "add_row":
+        if action in ("save", "submit"):  # other actions (add/move a row) only redraw the form
             snap, more = validate(object_type, raw)
             errors.update(more)
             if not errors:
@@ -161,6 +188,8 @@ def edit_view(object_type: str, code: str | None):
         values = form_values(object_type, (draft or rejected).data)
     elif row is not None:
         values = form_values(object_type, snapshot_of(row, object_type))
+    elif object_type in KIND_FORMS:
+        values = KIND_FORMS[object_type].blank()
     else:
         values = {"materials": [], "audience": [], "fee": "不收费", "visits": "1", "kind": "notice"}
     if object_type == "guide" and not values.get("materials"):
@@ -172,7 +201,8 @@ def edit_view(object_type: str, code: str | None):
     departments = db.session.scalars(select(Department).order_by(Department.name)).all()
     return render_template(TEMPLATES[object_type], object_type=object_type, code=code, v=values,
                            errors=errors, draft=draft, rejected=rejected, departments=departments,
-                           **CHOICES), status
+                           **CHOICES, **(KIND_FORMS[object_type].context(values)
+                                         if object_type in KIND_FORMS else {})), status
 
 
 @bp.get("/content/guides")

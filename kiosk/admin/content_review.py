@@ -17,8 +17,12 @@ REVIEW_ROLES = ("reviewer", "admin")
 
 def _queue_page(errors: dict[int, str] | None = None, reasons: dict[int, str] | None = None, status=200):
     items = []
+    names: dict[str, dict[str, str]] = {}  # reference labels, read once per kind
     for v in review.queue(db.session):
-        items.append((v, review.diff(review.base_snapshot(db.session, v), v.data, v.object_type, tz())))
+        if v.object_type not in names:
+            names[v.object_type] = review.ref_names(db.session, v.object_type)
+        items.append((v, review.diff(review.base_snapshot(db.session, v), v.data, v.object_type, tz(),
+                                     names[v.object_type])))
     return render_template("admin/review.html", items=items, errors=errors or {}, reasons=reasons or {},
                            type_labels=review.TYPE_LABELS, kinds=review.KIND_LABELS), status
 
@@ -45,7 +49,7 @@ def review_approve(version_id: int):
     db.session.commit()
     if live:
         get_publisher(current_app).changed()
-        flash(f"已通过并发布：{v.data.get('name') or v.data.get('title') or v.data.get('text')}", "success")
+        flash(f"已通过并发布：{v.data.get('name') or v.data.get('title') or v.data.get('text') or v.object_key}", "success")
     else:
         flash("已通过，将在生效时间自动发布。", "success")
     return redirect(url_for("admin.review_queue"))

@@ -15,6 +15,7 @@ from . import bp
 from .auth import role_required
 from .content import EDIT_ROLES, LISTS, tz
 
+PREVIEW_KINDS = ("guide", "notice", "bundle")  # kinds that are a slide of their own
 PREVIEW_WIDTH = 960  # CSS pixels the preview frame takes on the panel page
 SLIDE_CSP = ("default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; "
              "img-src 'self' data: http: https:; font-src 'self'; object-src 'none'; "
@@ -32,7 +33,7 @@ def _back(v) -> str:
     return url_for("admin.content_history", object_type=v.object_type, code=v.object_key)
 
 
-@bp.get("/content/<any(guide, notice, ticker):object_type>/<code>/history")
+@bp.get("/content/<any(guide, notice, ticker, bundle, playlist):object_type>/<code>/history")
 @role_required(*EDIT_ROLES)
 def content_history(object_type: str, code: str):
     hist = review.history(db.session, object_type, code, tz())
@@ -42,11 +43,12 @@ def content_history(object_type: str, code: str):
         return redirect(url_for(LISTS[object_type]))
     current = review.base_snapshot(db.session, hist[0][0]) if hist else None
     pending_diff = {}
+    names = review.ref_names(db.session, object_type)
     for v, _ in hist:
         if v.state in ("draft", "submitted", "approved"):
-            pending_diff[v.id] = review.diff(current, v.data, object_type, tz())
+            pending_diff[v.id] = review.diff(current, v.data, object_type, tz(), names)
     title = (hist[0][0].data.get("name") or hist[0][0].data.get("title") or hist[0][0].data.get("text")
-             if hist else getattr(row, "name", None) or getattr(row, "title", None) or getattr(row, "text", ""))
+             if hist else getattr(row, "name", None) or getattr(row, "title", None) or getattr(row, "text", "")) or code
     return render_template("admin/content_history.html", object_type=object_type, code=code,
                            history=hist, row=row, title=title, pending_diff=pending_diff,
                            type_label=review.TYPE_LABELS[object_type], states=review.STATE_LABELS,
@@ -106,6 +108,8 @@ def render_preview_slide(v, layout) -> str:
     """The version's slide exactly as ``SlideRenderer`` would render it, from an unsaved object."""
     app = current_app._get_current_object()
     env = slide_env(app, layout)
+    if v.object_type not in PREVIEW_KINDS:
+        return ""
     obj = build_transient(db.session, v.object_type, v.data)
     common = {"layout": layout, "hall_name": app.config.get("HALL_NAME", "政务服务中心"), "page": 1, "pages": 1}
     try:
@@ -115,6 +119,9 @@ def render_preview_slide(v, layout) -> str:
                 guide=obj, url=url, qr_svg=Markup(qr_svg(url)), **common)
         if v.object_type == "notice":
             return env.get_template("slides/notice.html").render(notice=obj, **common)
+        if v.object_type == "bundle":
+            return env.get_template("slides/bundle.html").render(
+                bundle=obj, materials=obj.merged_materials(), **common)
         return ""
     finally:
         db.session.rollback()  # nothing of the preview is ever written

@@ -19,7 +19,7 @@ from .base import UTCDateTime, utcnow
 
 VERSION_STATES = ("draft", "submitted", "approved", "rejected", "published", "superseded")
 VERSION_KINDS = ("edit", "create", "rollback")
-OBJECT_TYPES = ("guide", "notice", "ticker")
+OBJECT_TYPES = ("guide", "notice", "ticker", "bundle", "playlist")
 
 
 class ContentVersion(db.Model):
@@ -31,8 +31,8 @@ class ContentVersion(db.Model):
         Index("ix_content_version_state", "state"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    object_type: Mapped[str] = mapped_column(String(20))  # guide / notice / ticker
-    object_key: Mapped[str] = mapped_column(String(64))  # the item's code
+    object_type: Mapped[str] = mapped_column(String(20))  # one of OBJECT_TYPES
+    object_key: Mapped[str] = mapped_column(String(64))  # the item's code (a playlist's name)
     object_id: Mapped[int | None] = mapped_column(Integer)  # live row id once it exists
     number: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 … per item
     kind: Mapped[str] = mapped_column(String(10), default="edit")  # edit / create / rollback

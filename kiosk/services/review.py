@@ -12,7 +12,9 @@ Views call ``get_publisher(app).changed()`` after a transition that returns True
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -20,15 +22,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import PUBLISHED, AuditLog, ContentVersion, Guide
-from . import review_apply
+from . import review_apply, review_kinds
 from .review_apply import live_row, snapshot_of
+from .review_kinds import BUNDLE_LABELS, PLAYLIST_LABELS
 from .review_validate import GUIDE_LABELS, NOTICE_LABELS, TICKER_LABELS
 
 log = logging.getLogger(__name__)
 REVIEW_ROLES = frozenset({"reviewer", "admin"})
 OPEN_STATES = ("draft", "submitted", "approved")
-LABELS = {"guide": GUIDE_LABELS, "notice": NOTICE_LABELS, "ticker": TICKER_LABELS}
-TYPE_LABELS = {"guide": "办事指南", "notice": "通知公告", "ticker": "滚动字幕"}
+LABELS = {"guide": GUIDE_LABELS, "notice": NOTICE_LABELS, "ticker": TICKER_LABELS,
+          "bundle": BUNDLE_LABELS, "playlist": PLAYLIST_LABELS}
+TYPE_LABELS = {"guide": "办事指南", "notice": "通知公告", "ticker": "滚动字幕", "bundle": "一件事",
+               "playlist": "播放列表"}
 STATE_LABELS = {
     "draft": "草稿", "submitted": "待审核", "approved": "已通过，待生效", "rejected": "已退回",
     "published": "已发布", "superseded": "已作废",
@@ -97,7 +102,23 @@ def base_snapshot(session: Session, v: ContentVersion) -> dict[str, Any] | None:
 
 
 # -- diff --------------------------------------------------------------------------------------
-def _show(key: str, value: Any, tz: tzinfo | None) -> str:
+def ref_names(session: Session, object_type: str) -> dict[str, str]:
+    """Labels for the references a bundle or playlist diff shows (empty for other kinds):
+    reviewers read 事项名称, not 31-character codes."""
+    return review_kinds.ref_labels(session) if object_type in review_kinds.KINDS else {}
+
+
+def _material_line(i: int, m: Mapping[str, Any]) -> str:
+    """One material as a reviewer reads it: every field, so a changed note or a replaced
+    sample file shows in the diff (file names are random or content hashes, so a new file
+    means a new name)."""
+    files = "".join(f"，{label} {Path(str(m[k])).name}" for k, label in
+                    (("blank_form", "空表"), ("sample_form", "样表")) if m.get(k))
+    note = f"；备注：{m['note']}" if m.get("note") else ""
+    return f"{i}. {m.get('name')}（{m.get('form')}，{m.get('copies')} 份，{m.get('necessity')}{files}）{note}"
+
+
+def _show(key: str, value: Any, tz: tzinfo | None, names: Mapping[str, str] | None = None) -> str:
     if value is None or value == "" or value == []:
         return "（空）"
     if key in ("publish_from", "expire_at"):
@@ -106,9 +127,16 @@ def _show(key: str, value: Any, tz: tzinfo | None) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if key == "materials":
-        return "\n".join(
-            f"{i}. {m.get('name')}（{m.get('form')}，{m.get('copies')} 份，{m.get('necessity')}"
-            f"{'，有样表' if m.get('sample_form') else ''}）" for i, m in enumerate(value, 1))
+        return "\n".join(_material_line(i, m) for i, m in enumerate(value, 1))
+    if key == "guides":
+        names = names or {}
+        shown = ((names.get(f"guide:{code}", "").partition("：")[2], code) for code in value)
+        return "\n".join(f"{i}. {name} {code}" if name else f"{i}. {code}"
+                          for i, (name, code) in enumerate(shown, 1))
+    if key == "items":
+        names = names or {}
+        return "\n".join(f"{i}. {names.get(it.get('ref'), it.get('ref'))}（{it.get('duration')} 秒）"
+                         for i, it in enumerate(value, 1))
     if key == "faq":
         return "\n".join(f"问：{q.get('q')} 答：{q.get('a')}" for q in value)
     if isinstance(value, list):
@@ -117,24 +145,26 @@ def _show(key: str, value: Any, tz: tzinfo | None) -> str:
 
 
 def diff(old: dict[str, Any] | None, new: dict[str, Any], object_type: str,
-         tz: tzinfo | None = None) -> list[dict[str, str]]:
-    """Field-by-field changes ``old`` → ``new``: ``[{field, label, before, after}]``."""
+         tz: tzinfo | None = None, names: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+    """Field-by-field changes ``old`` → ``new``: ``[{field, label, before, after}]``.
+    ``names`` (:func:`ref_names`) labels the guides of a bundle and the items of a playlist."""
     old = old or {}
     out = []
     for key, label in LABELS[object_type].items():
-        a, b = old.get(key), new.get(key)
-        if _show(key, a, tz) != _show(key, b, tz):
-            out.append({"field": key, "label": label, "before": _show(key, a, tz), "after": _show(key, b, tz)})
+        before, after = _show(key, old.get(key), tz, names), _show(key, new.get(key), tz, names)
+        if before != after:
+            out.append({"field": key, "label": label, "before": before, "after": after})
     return out
 
 
 def history(session: Session, object_type: str, key: str, tz: tzinfo | None = None):
     """``[(version, changes against the version before it)]``, newest first."""
     vs = versions(session, object_type, key)
+    names = ref_names(session, object_type)
     out = []
     for i, v in enumerate(vs):
         prev = vs[i + 1].data if i + 1 < len(vs) else None
-        out.append((v, diff(prev, v.data, object_type, tz)))
+        out.append((v, diff(prev, v.data, object_type, tz, names)))
     return out
 
 
@@ -260,7 +290,8 @@ def publish_due(session: Session, now: datetime) -> int:
             ContentVersion.object_type == v.object_type, ContentVersion.object_key == v.object_key,
             ContentVersion.state == "published"))
         row = live_row(session, v.object_type, v.object_key)
-        if row is not None and row.status == PUBLISHED and latest == v.published_at:
+        # playlists have no status: they never carry expire_at (review_kinds.playlist_snapshot)
+        if row is not None and getattr(row, "status", None) == PUBLISHED and latest == v.published_at:
             row.status = "expired"
             _audit(session, "system", "content_expire", v, {"status": PUBLISHED}, {"status": "expired"})
             changed += 1

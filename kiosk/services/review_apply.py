@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import PUBLISHED, Department, Guide, Material, Notice, TickerLine
+from . import review_kinds
 from .importer.sanitize import clean_html
 from .search import guide_search_text
 
@@ -27,6 +28,8 @@ MATERIAL_KEYS = ("name", "form", "copies", "necessity", "blank_form", "sample_fo
 
 
 def live_row(session: Session, object_type: str, key: str):
+    if object_type in review_kinds.KINDS:
+        return review_kinds.live_row(session, object_type, key)
     model = MODELS[object_type]
     stmt = select(model).where(model.code == key)
     if model is Guide:
@@ -40,6 +43,8 @@ def _iso(value: datetime | None) -> str | None:
 
 def snapshot_of(row, object_type: str) -> dict[str, Any]:
     """The editable fields of a live row, in the snapshot format of the forms."""
+    if object_type in review_kinds.KINDS:
+        return review_kinds.snapshot_of(row, object_type)
     if object_type == "guide":
         snap = {"code": row.code, "department": row.department.code if row.department else ""}
         snap.update({k: getattr(row, k) for k in GUIDE_SCALARS})
@@ -57,6 +62,8 @@ def snapshot_of(row, object_type: str) -> dict[str, Any]:
 
 def build_transient(session: Session, object_type: str, data: dict[str, Any]):
     """An unsaved model object carrying ``data`` (for previews): never added to the session."""
+    if object_type in review_kinds.KINDS:
+        return review_kinds.build_transient(session, object_type, data)
     if object_type == "guide":
         guide = Guide(code=data["code"], status=PUBLISHED)
         for k in GUIDE_SCALARS:
@@ -77,6 +84,8 @@ def build_transient(session: Session, object_type: str, data: dict[str, Any]):
 def apply(session: Session, object_type: str, data: dict[str, Any],
           publish_from: datetime | None, expire_at: datetime | None) -> Any:
     """Copy an approved snapshot onto the live row (creating it), status ``published``."""
+    if object_type in review_kinds.KINDS:
+        return review_kinds.apply(session, object_type, data)
     model = MODELS[object_type]
     dept = None
     if object_type == "guide":

@@ -47,7 +47,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
         "content_notice_new", "content_notice_edit", "content_ticker", "content_ticker_new",
         "content_ticker_edit", "content_history", "content_version_submit",
         "content_version_discard", "content_version_rollback", "content_version_preview",
-        "content_version_slide")},
+        "content_version_slide", "content_bundles", "content_bundle_new", "content_bundle_edit",
+        "content_playlists", "content_playlist_new", "content_playlist_edit")},
     "admin.schedule": STAFF, **{f"admin.schedule_{e}": frozenset({"admin", "editor"}) for e in ("new", "edit", "delete")},
     "admin.alerts": STAFF, "admin.alert_frame": STAFF, **{f"admin.{e}": frozenset({"admin", "reviewer"}) for e in ("alert_send", "alert_cancel")},  # noqa: E501
     **{f"admin.{e}": frozenset({"admin", "reviewer"}) for e in ("review_queue", "review_approve",

@@ -202,3 +202,17 @@ def test_form_validation_messages_per_field(world):
     assert "问题 | 回答" in errors["faq"] and "日期时间" in errors["expire_at"]
     _, errors = guide_snapshot(guide_form(promised_limit_days="30"), TZ, {"gongan"})
     assert "不能超过法定时限" in errors["promised_limit_days"]
+
+
+def test_the_diff_shows_a_changed_material_note_and_a_replaced_sample_form():
+    """A reviewer approves what the diff shows: a note-only or file-only change must show."""
+    material = {"name": "居民户口簿", "form": "原件", "copies": 1, "necessity": "必要", "note": "",
+                "sample_form": "uploads/aaaa.pdf", "blank_form": None}
+    old = {"materials": [material]}
+    noted = {"materials": [{**material, "note": "外地户籍需另附居住证"}]}
+    [change] = review.diff(old, noted, "guide")
+    assert change["field"] == "materials" and "外地户籍需另附居住证" in change["after"]
+    replaced = {"materials": [{**material, "sample_form": "uploads/bbbb.pdf"}]}
+    [change] = review.diff(old, replaced, "guide")
+    assert "aaaa.pdf" in change["before"] and "bbbb.pdf" in change["after"]
+    assert review.diff(old, {"materials": [dict(material)]}, "guide") == []
