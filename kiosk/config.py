@@ -37,6 +37,42 @@ def _secret_key(folder: Path) -> str:
     return key
 
 
+class SettingsError(ValueError):
+    """A ``KIOSK_*`` setting has a value the server cannot run with; the message names it.
+    ``kiosk`` commands print it as one line instead of a traceback."""
+
+
+def _number(env, name: str, default: float, kind=int):
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r}: 应为{'整数' if kind is int else '数字'} "
+                            f"(must be a {'whole ' if kind is int else ''}number)") from None
+    if value <= 0:
+        raise SettingsError(f"{name}={raw!r}: 应大于 0 (must be greater than 0)")
+    return value
+
+
+MIN_AUDIT_RETENTION_DAYS = 180  # issue 4: the audit log is kept at least this long
+
+
+def audit_retention_days(value: Any) -> int:
+    """``AUDIT_RETENTION_DAYS`` as an int, refused at start-up when below the required 180 days
+    (a shorter value would let the nightly ``audit-prune`` job delete evidence too early)."""
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"KIOSK_AUDIT_RETENTION_DAYS={value!r}: 审计日志保留天数应为整数 "
+                         "(audit log retention must be a whole number of days)") from None
+    if days < MIN_AUDIT_RETENTION_DAYS:
+        raise SettingsError(f"KIOSK_AUDIT_RETENTION_DAYS={days}: 审计日志至少保留 {MIN_AUDIT_RETENTION_DAYS} 天 "
+                         f"(audit log retention must be at least {MIN_AUDIT_RETENTION_DAYS} days)")
+    return days
+
+
 def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment plus explicit overrides."""
     overrides = dict(overrides or {})
@@ -55,16 +91,16 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "CONTENT_DIR": env.get("KIOSK_CONTENT_DIR") or str(Path(__file__).resolve().parent.parent / "content"),
         "LAYOUTS_DIR": env.get("KIOSK_LAYOUTS_DIR")
         or str(Path(__file__).resolve().parent.parent / "display_layouts"),
-        "HEARTBEAT_SECONDS": int(env.get("KIOSK_HEARTBEAT_SECONDS") or 15),
-        "POLL_SECONDS": int(env.get("KIOSK_POLL_SECONDS") or 60),
-        "PRESENCE_FLUSH_SECONDS": float(env.get("KIOSK_PRESENCE_FLUSH_SECONDS") or 2),
+        "HEARTBEAT_SECONDS": _number(env, "KIOSK_HEARTBEAT_SECONDS", 15),
+        "POLL_SECONDS": _number(env, "KIOSK_POLL_SECONDS", 60),
+        "PRESENCE_FLUSH_SECONDS": _number(env, "KIOSK_PRESENCE_FLUSH_SECONDS", 2, float),
         # Engine.IO keep-alive. A closed socket (tab closed, player rebooted) is noticed at
         # once; only a silent drop (cable cut mid-path) waits for interval + timeout. The
         # timeout needs headroom over the busiest moment: at 3 s / 2 s an alert fan-out to
         # 2,000 screens on 2 cores dropped 1,902 of them (docs/benchmarks.md), so this keeps
         # Socket.IO's own defaults.
-        "SOCKETIO_PING_INTERVAL": int(env.get("KIOSK_PING_INTERVAL") or 25),
-        "SOCKETIO_PING_TIMEOUT": int(env.get("KIOSK_PING_TIMEOUT") or 20),
+        "SOCKETIO_PING_INTERVAL": _number(env, "KIOSK_PING_INTERVAL", 25),
+        "SOCKETIO_PING_TIMEOUT": _number(env, "KIOSK_PING_TIMEOUT", 20),
         "TIMELINE_HOURS": 24,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # Staff panel sessions: a signed cookie the page scripts cannot read, not sent on
@@ -73,10 +109,12 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("KIOSK_SECURE_COOKIES", "0") in ("1", "true", "yes"),
-        "ADMIN_IDLE_MINUTES": int(env.get("KIOSK_ADMIN_IDLE_MINUTES") or 30),
+        "ADMIN_IDLE_MINUTES": _number(env, "KIOSK_ADMIN_IDLE_MINUTES", 30),
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,  # a form left open over lunch still submits
+        "AUDIT_RETENTION_DAYS": env.get("KIOSK_AUDIT_RETENTION_DAYS") or 365,
     }
     settings.update(overrides)
+    settings["AUDIT_RETENTION_DAYS"] = audit_retention_days(settings["AUDIT_RETENTION_DAYS"])
     if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
         # SQLite under gevent: one connection per greenlet is fine, but a writer must wait
         # for another writer instead of failing at once with "database is locked".

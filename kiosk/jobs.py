@@ -17,6 +17,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 
 from .extensions import db
+from .services.audit import prune_job
 from .services.publish import get_publisher
 from .services.review import publish_due_job
 
@@ -50,6 +51,8 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("next-boundary", tick, "date", doc="fires at the next schedule/alert/notice boundary"),
     JobSpec("resync", resync, "interval", {"minutes": 5}, doc="recompute the present every 5 min"),
     JobSpec("publish-due", publish_due_job, "interval", {"minutes": 1}, doc="approved content whose publish_from/expire_at came"),
+    JobSpec("audit-prune", prune_job, "cron", {"hour": 3, "minute": 30},
+            doc="daily 03:30 hall time: delete audit rows older than AUDIT_RETENTION_DAYS"),
 )
 
 

@@ -38,6 +38,7 @@ def nav_item(endpoint: str, label: str, roles, *, order: int = 100, prefix: str 
 
 from . import (  # noqa: E402,F401  (routes attach to bp)
     alerts,
+    audit,
     auth,
     content,
     content_bundles,

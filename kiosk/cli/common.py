@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import func, inspect, select
 
 from .. import create_app
+from ..config import SettingsError
 from ..extensions import db
 from ..models import Guide, Screen, User
 
@@ -21,7 +22,10 @@ def app_from(ctx: click.Context, data_dir: str | None = None, **overrides: Any) 
     config: dict[str, Any] = dict(overrides)
     if folder:
         config["DATA_DIR"] = folder
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except SettingsError as exc:
+        fail(str(exc))
     with app.app_context():
         ensure_schema(app)
     return app

@@ -37,6 +37,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "admin.screen_revoke": ADMIN,
     "admin.screen_reload": ADMIN,
     "admin.screen_identify": ADMIN,
+    "admin.audit": frozenset({"admin", "reviewer"}), "admin.audit_csv": frozenset({"admin", "reviewer"}),
     "admin.disclosure": STAFF,
     "admin.disclosure_report": STAFF,
     "admin.disclosure_upload": frozenset({"admin", "reviewer", "editor"}),
