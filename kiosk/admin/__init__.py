@@ -46,6 +46,7 @@ from . import (  # noqa: E402,F401  (routes attach to bp)
     content_review,
     content_versions,
     disclosure,
+    excel,
     schedule,
     screens,
     tokens,

@@ -43,6 +43,14 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "admin.disclosure_upload": frozenset({"admin", "reviewer", "editor"}),
     "admin.disclosure_confirm": frozenset({"admin", "reviewer", "editor"}),
     "admin.disclosure_override": frozenset({"admin", "reviewer"}),
+    # Excel import/export (kiosk/admin/excel.py): everyone downloads, editors+ import guides,
+    # reviewers/admins import 好差评; the job pages are per uploader
+    **{f"admin.import_{e}": STAFF for e in ("index", "guides_template", "guides_export",
+                                             "evaluations_template", "evaluations_export")},
+    "admin.import_guides_upload": frozenset({"admin", "reviewer", "editor"}),
+    "admin.import_evaluations_upload": frozenset({"admin", "reviewer"}),
+    **{f"admin.import_{e}": frozenset({"admin", "reviewer", "editor"}) for e in (
+        "job", "job_status", "job_confirm", "job_cancel")},
     **{f"admin.{e}": frozenset({"admin", "reviewer", "editor"}) for e in (  # content + review
         "content_guides", "content_guide_new", "content_guide_edit", "content_notices",
         "content_notice_new", "content_notice_edit", "content_ticker", "content_ticker_new",
