@@ -10,16 +10,10 @@ import pytest
 
 from ..browser import ARTIFACTS, launch_chromium
 from ..live import LiveServer
+from .browser_util import FONT_LOADED, fill_login, sign_in
 
 pytestmark = pytest.mark.browser
 PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
-FONT_LOADED = """
-async () => {
-  await document.fonts.ready;
-  return [...document.fonts].filter(f => f.family.replace(/["']/g, '') === 'Noto Sans SC'
-                                         && f.status === 'loaded').length;
-}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -27,13 +21,6 @@ def server(tmp_path_factory):
     srv = LiveServer(tmp_path_factory.mktemp("audit-live")).start()
     yield srv
     srv.stop()
-
-
-def sign_in(page, url: str, name: str, password: str) -> None:
-    page.goto(f"{url}/admin/login")
-    page.fill("#name", name)
-    page.fill("#password", password)
-    page.click("button:has-text('登录')")
 
 
 def test_audit_page_shows_typed_scripts_inert_filters_and_exports(server: LiveServer, tmp_path):
@@ -44,7 +31,8 @@ def test_audit_page_shows_typed_scripts_inert_filters_and_exports(server: LiveSe
         page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True)
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
 
-        sign_in(page, server.url, PAYLOAD, "wrong-password-1")  # audited under the typed name
+        page.goto(f"{server.url}/admin/login")
+        fill_login(page, PAYLOAD, "wrong-password-1")  # audited under the typed name
         page.wait_for_selector("text=用户名或密码不正确")
         sign_in(page, server.url, name, password)
         page.wait_for_url(f"{server.url}/admin/")

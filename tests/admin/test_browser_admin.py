@@ -15,17 +15,11 @@ import yaml
 from ..browser import ARTIFACTS, launch_chromium
 from ..conftest import CONTENT
 from ..live import LiveServer
+from .browser_util import FONT_LOADED, fill_login
 
 pytestmark = pytest.mark.browser
 
 VIEWPORT = {"width": 1366, "height": 860}
-FONT_LOADED = """
-async () => {
-  await document.fonts.ready;
-  return [...document.fonts].filter(f => f.family.replace(/["']/g, '') === 'Noto Sans SC'
-                                         && f.status === 'loaded').length;
-}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +32,6 @@ def server(tmp_path_factory):
 def admin_credentials(srv: LiveServer) -> tuple[str, str]:
     name, password = (srv.data_dir / "initial-admin.txt").read_text("utf-8").split()[:2]
     return name, password
-
-
-def sign_in(page, name: str, password: str) -> None:
-    page.fill("#name", name)
-    page.fill("#password", password)
-    page.click("button:has-text('登录')")
 
 
 def test_admin_signs_in_sees_the_demo_screens_and_signs_out(server):
@@ -62,7 +50,7 @@ def test_admin_signs_in_sees_the_demo_screens_and_signs_out(server):
         assert page.evaluate(FONT_LOADED) > 0, "Noto Sans SC did not load on the login page"
         page.screenshot(path=str(ARTIFACTS / "admin-login.png"))
 
-        sign_in(page, name, password)
+        fill_login(page, name, password)
         page.wait_for_url(f"{server.url}/admin/")
         page.wait_for_selector("h1:has-text('概览')")
         table = page.inner_text("[data-testid=screens]")
@@ -106,14 +94,14 @@ def test_five_bad_passwords_lock_the_account_on_the_page(server):
         page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
         page.goto(f"{server.url}/admin/login")
         for attempt in range(1, 5):
-            sign_in(page, "lockme", f"wrong-password-{attempt}")
+            fill_login(page, "lockme", f"wrong-password-{attempt}")
             page.wait_for_selector("[data-testid=login-error]")
             assert "用户名或密码不正确" in page.inner_text("[data-testid=login-error]")
-        sign_in(page, "lockme", "wrong-password-5")
+        fill_login(page, "lockme", "wrong-password-5")
         page.wait_for_selector("[data-testid=login-error]:has-text('已锁定')")
         message = page.inner_text("[data-testid=login-error]")
         assert re.search(r"已锁定 15 分钟，请于 \d\d:\d\d 之后再试", message), message
-        sign_in(page, "lockme", "correct-horse-42")  # the right password, still refused
+        fill_login(page, "lockme", "correct-horse-42")  # the right password, still refused
         page.wait_for_selector("[data-testid=login-error]:has-text('已锁定')")
         assert "/admin/login" in page.url
         assert page.input_value("#name") == "lockme" and page.input_value("#password") == ""

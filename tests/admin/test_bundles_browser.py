@@ -9,9 +9,9 @@ import pytest
 
 from ..browser import ARTIFACTS, launch_chromium
 from ..live import LiveServer
+from .browser_util import panel_server, sign_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct-horse-42"
 PAYLOAD = '<img src=x onerror=alert(1)><script>alert(2)</script>'
 NAME = "浏览器一件事" + PAYLOAD
 BIRTH_CERT = "1141030200516492822000090010000"  # 出生医学证明签发 (demo guides)
@@ -20,19 +20,9 @@ HUKOU = "11410302415803278B7000010060000"  # 出生登记
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = LiveServer(tmp_path_factory.mktemp("bundles-live")).start()
-    for name, role in (("editor1", "editor"), ("reviewer1", "reviewer")):
-        srv.kiosk("users", "add", name, "--role", role, input=PASSWORD + "\n")
+    srv = panel_server(tmp_path_factory, "bundles-live", {"editor1": "editor", "reviewer1": "reviewer"})
     yield srv
     srv.stop()
-
-
-def sign_in(page, url: str, name: str) -> None:
-    page.goto(f"{url}/admin/login")
-    page.fill("#name", name)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('登录')")
-    page.wait_for_url(f"{url}/admin/")
 
 
 def test_editor_builds_a_bundle_and_a_playlist_reviewer_approves(server: LiveServer):

@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 
 from ..browser import ARTIFACTS, launch_chromium
 from ..live import LiveServer
+from .browser_util import panel_server, sign_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct-horse-42"
 PAYLOAD = '<img src=x onerror=alert(1)><script>alert(2)</script>'
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 900}
@@ -25,18 +25,9 @@ VIEWPORT = {"width": 1366, "height": 900}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = LiveServer(tmp_path_factory.mktemp("excel-live")).start()
-    srv.kiosk("users", "add", "editor1", "--role", "editor", input=PASSWORD + "\n")
+    srv = panel_server(tmp_path_factory, "excel-live", {"editor1": "editor"})
     yield srv
     srv.stop()
-
-
-def sign_in(page, url: str, name: str) -> None:
-    page.goto(f"{url}/admin/login")
-    page.fill("#name", name)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('登录')")
-    page.wait_for_url(f"{url}/admin/")
 
 
 def put(ws, row: int, **values) -> None:

@@ -11,12 +11,12 @@ import pytest
 
 from ..browser import ARTIFACTS, launch_chromium
 from ..live import LiveServer
+from .browser_util import panel_server, sign_in
 
 pytestmark = pytest.mark.browser
 CODE = "BROWSER-0001"
 PAYLOAD = '<img src=x onerror=alert(1)><script>alert(2)</script>'
 NAME = "浏览器测试事项" + PAYLOAD
-PASSWORD = "correct-horse-42"
 SCREENS = textwrap.dedent(f"""
     playlists:
       - name: review-flow
@@ -36,19 +36,9 @@ SCREENS = textwrap.dedent(f"""
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = LiveServer(tmp_path_factory.mktemp("review-live")).start()
-    for name, role in (("editor1", "editor"), ("reviewer1", "reviewer")):
-        srv.kiosk("users", "add", name, "--role", role, input=PASSWORD + "\n")
+    srv = panel_server(tmp_path_factory, "review-live", {"editor1": "editor", "reviewer1": "reviewer"})
     yield srv
     srv.stop()
-
-
-def sign_in(page, url: str, name: str) -> None:
-    page.goto(f"{url}/admin/login")
-    page.fill("#name", name)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('登录')")
-    page.wait_for_url(f"{url}/admin/")
 
 
 def test_editor_submits_reviewer_approves_screen_shows_it_inert(server: LiveServer, tmp_path):

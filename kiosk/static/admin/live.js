@@ -82,23 +82,6 @@
     });
   }
 
-  function connect() {
-    if (typeof window.io !== 'function') { say('无法实时更新，请手动刷新页面'); return; }
-    var socket = window.io('/staff', { transports: ['websocket'] });
-    socket.on('connect', function () { say('实时更新中'); document.body.setAttribute('data-live', 'true'); });
-    socket.on('disconnect', function (reason) {
-      document.body.setAttribute('data-live', 'false');
-      // the server closes the socket when the panel session went idle: let the panel decide
-      if (reason === 'io server disconnect') { window.location.reload(); return; }
-      say('实时连接已断开，正在重连……');
-    });
-    socket.on('connect_error', function (err) {
-      var code = err && err.data && err.data.code;
-      say(code === 'login_required' || code === 'login_expired' ? '登录已过期，请刷新页面重新登录' : '实时连接失败，正在重试……');
-    });
-    socket.on('screen', update);
-  }
-
   mirrors();
-  connect();
+  window.kioskStaffSocket(say, update, '实时更新中');
 })();
