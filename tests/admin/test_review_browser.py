@@ -17,6 +17,14 @@ pytestmark = pytest.mark.browser
 CODE = "BROWSER-0001"
 PAYLOAD = '<img src=x onerror=alert(1)><script>alert(2)</script>'
 NAME = "浏览器测试事项" + PAYLOAD
+SHORT = "<b onmouseover=alert(3)>x"  # fits the 60-character phone fields, no "/" (a number separator)
+TEXT_FIELDS = {
+    "window": "A01 综合窗口" + PAYLOAD, "location": "政务服务中心一楼" + PAYLOAD,
+    "hours": "工作日 9:00-17:00" + PAYLOAD, "fee": "不收费" + PAYLOAD, "phone": "0371-1234" + SHORT,
+    "complaint_phone": "12345" + SHORT, "basis": "《居民身份证法》" + PAYLOAD,
+    "conditions": "本市户籍居民" + PAYLOAD, "process": f"提交材料{PAYLOAD}\n窗口受理\n当场办结",
+    "faq": f"要带照片吗{PAYLOAD} | 不用，现场采集{SHORT}",
+}
 SCREENS = textwrap.dedent(f"""
     playlists:
       - name: review-flow
@@ -58,10 +66,12 @@ def test_editor_submits_reviewer_approves_screen_shows_it_inert(server: LiveServ
         page.select_option("#f-item_type", "行政确认")
         page.select_option("#f-department", "gongan")
         page.select_option("#f-case_type", "即办件")
-        page.fill("#f-window", "A01 综合窗口")
-        page.fill("#f-process", "提交材料\n窗口受理\n当场办结")
+        # every free-text field gets a payload: it must stay text on the panel, screen and phone
+        for field, text in TEXT_FIELDS.items():
+            page.fill(f"#f-{field}", text)
         page.click("[data-testid=add-material]")
         page.fill("input[name=m-0-name]", "居民身份证")
+        page.fill("input[name=m-0-note]", "原件核验后退还" + SHORT)
         page.fill("#f-promised_limit_days", "30")
         page.fill("#f-legal_limit_days", "20")
         page.click("[data-testid=save-submit]")
@@ -114,4 +124,16 @@ def test_editor_submits_reviewer_approves_screen_shows_it_inert(server: LiveServ
         assert shown.locator(".slide-layer.current script").count() == 0
         time.sleep(1)
         shown.screenshot(path=str(ARTIFACTS / "admin-content-screen.png"))
+
+        # the citizen's phone page (/g/<code>, the QR code's target) shows the typed text as text
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+        phone.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        phone.goto(f"{server.url}/g/{CODE}")
+        body = "".join(phone.inner_text("body").split())  # phone numbers are split into links
+        for text in (NAME, *TEXT_FIELDS.values(), "原件核验后退还" + SHORT):
+            for line in text.split("\n"):
+                assert "".join(line.split(" | ")[0].split()) in body, line
+        assert phone.locator("img[src=x], script:not([src]), b[onmouseover]").count() == 0
+        phone.mouse.move(10, 10)
+        phone.screenshot(path=str(ARTIFACTS / "guide-mobile-xss.png"), full_page=True)
         assert dialogs == [], dialogs
