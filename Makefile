@@ -40,7 +40,6 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check kiosk tests bench || true
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
