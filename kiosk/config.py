@@ -101,6 +101,11 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Socket.IO's own defaults.
         "SOCKETIO_PING_INTERVAL": _number(env, "KIOSK_PING_INTERVAL", 25),
         "SOCKETIO_PING_TIMEOUT": _number(env, "KIOSK_PING_TIMEOUT", 20),
+        # A screen whose network is cut without a TCP close (cable pulled, power lost) is
+        # found by the kernel's keep-alive probes within this many seconds, at no Python
+        # cost, so the staff panel shows it offline within 5 s (issue 4); kiosk/cli/listener.py.
+        # Raise it for screens on flaky Wi-Fi that should ride out short gaps.
+        "DEAD_PEER_SECONDS": _number(env, "KIOSK_DEAD_PEER_SECONDS", 4),
         "TIMELINE_HOURS": 24,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # Staff panel sessions: a signed cookie the page scripts cannot read, not sent on
