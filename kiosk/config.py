@@ -42,7 +42,9 @@ class SettingsError(ValueError):
     ``kiosk`` commands print it as one line instead of a traceback."""
 
 
-def _number(env, name: str, default: float, kind=int):
+def _number(env, name: str, default: float, kind=int, maximum: float | None = None):
+    """A positive number from ``env[name]``; ``maximum`` is a promise of the protocol that a
+    setting must not break (a screen polls at least every 60 s, beats at least every 15 s)."""
     raw = env.get(name)
     if not raw:
         return default
@@ -53,7 +55,14 @@ def _number(env, name: str, default: float, kind=int):
                             f"(must be a {'whole ' if kind is int else ''}number)") from None
     if value <= 0:
         raise SettingsError(f"{name}={raw!r}: 应大于 0 (must be greater than 0)")
+    if maximum is not None and value > maximum:
+        raise SettingsError(f"{name}={raw!r}: 不能大于 {maximum:g} (must be at most {maximum:g})")
     return value
+
+
+# docs/display-protocol.md: heartbeats every <= 15 s, the HTTP fallback polled every <= 60 s
+MAX_HEARTBEAT_SECONDS = 15
+MAX_POLL_SECONDS = 60
 
 
 MIN_AUDIT_RETENTION_DAYS = 180  # issue 4: the audit log is kept at least this long
@@ -91,8 +100,8 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "CONTENT_DIR": env.get("KIOSK_CONTENT_DIR") or str(Path(__file__).resolve().parent.parent / "content"),
         "LAYOUTS_DIR": env.get("KIOSK_LAYOUTS_DIR")
         or str(Path(__file__).resolve().parent.parent / "display_layouts"),
-        "HEARTBEAT_SECONDS": _number(env, "KIOSK_HEARTBEAT_SECONDS", 15),
-        "POLL_SECONDS": _number(env, "KIOSK_POLL_SECONDS", 60),
+        "HEARTBEAT_SECONDS": _number(env, "KIOSK_HEARTBEAT_SECONDS", 15, maximum=MAX_HEARTBEAT_SECONDS),
+        "POLL_SECONDS": _number(env, "KIOSK_POLL_SECONDS", 60, maximum=MAX_POLL_SECONDS),
         "PRESENCE_FLUSH_SECONDS": _number(env, "KIOSK_PRESENCE_FLUSH_SECONDS", 2, float),
         # Engine.IO keep-alive. A closed socket (tab closed, player rebooted) is noticed at
         # once; only a silent drop (cable cut mid-path) waits for interval + timeout. The
@@ -105,7 +114,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # found by the kernel's keep-alive probes within this many seconds, at no Python
         # cost, so the staff panel shows it offline within 5 s (issue 4); kiosk/cli/listener.py.
         # Raise it for screens on flaky Wi-Fi that should ride out short gaps.
-        "DEAD_PEER_SECONDS": _number(env, "KIOSK_DEAD_PEER_SECONDS", 4),
+        "DEAD_PEER_SECONDS": _number(env, "KIOSK_DEAD_PEER_SECONDS", 3),
         "TIMELINE_HOURS": 24,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # Staff panel sessions: a signed cookie the page scripts cannot read, not sent on
