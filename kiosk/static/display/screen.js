@@ -25,8 +25,10 @@
   var TOKEN = String(cfg.token || '');
   var STORE_KEY = 'kiosk-state:' + TOKEN;
   var OFFSET_KEY = 'kiosk-clock-offset:' + TOKEN;
-  var HEARTBEAT_MS = Math.max(1, Number(cfg.heartbeat_seconds) || 15) * 1000;
-  var POLL_MS = Math.max(1, Number(cfg.poll_seconds) || 60) * 1000;
+  // The protocol promises a heartbeat every <= 15 s and a poll every <= 60 s (the server
+  // refuses larger settings; clamped here too so that a hand-edited page cannot break it).
+  var HEARTBEAT_MS = Math.min(15, Math.max(1, Number(cfg.heartbeat_seconds) || 15)) * 1000;
+  var POLL_MS = Math.min(60, Math.max(1, Number(cfg.poll_seconds) || 60)) * 1000;
   var STATE_URL = cfg.state_url || ('/screen/' + encodeURIComponent(TOKEN) + '/state');
   var FADE_MS = 700;          // the old layer stays under the new one this long (.entering)
   var READY_TIMEOUT_MS = 2500; // longest wait for fonts/images before revealing anyway
@@ -709,7 +711,8 @@
   function poll() {
     var sent = Date.now();
     var url = STATE_URL + (STATE_URL.indexOf('?') < 0 ? '?' : '&') + 'since=' + encodeURIComponent(state ? state.version : '');
-    var done = function () { setTimeout(poll, POLL_MS * (0.85 + Math.random() * 0.3)); };
+    // jittered downwards only (0.7-1.0×) so that screens spread out but never exceed POLL_MS
+    var done = function () { setTimeout(poll, POLL_MS * (0.7 + Math.random() * 0.3)); };
     if (!window.fetch) { done(); return; }
     window.fetch(url, { cache: 'no-store', credentials: 'same-origin', headers: { Accept: 'application/json' } })
       .then(function (res) {
