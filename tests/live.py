@@ -27,8 +27,10 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, data_dir: Path, port: int | None = None, env: dict[str, str] | None = None):
+    def __init__(self, data_dir: Path, port: int | None = None, env: dict[str, str] | None = None,
+                 host: str = "127.0.0.1"):
         self.data_dir = Path(data_dir)
+        self.host = host  # where it listens; tests reach it at 127.0.0.1 either way
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -54,7 +56,7 @@ class LiveServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         logfile = open(self.log, "ab")  # noqa: SIM115 - lives as long as the process
         self.proc = subprocess.Popen(
-            [KIOSK, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [KIOSK, "serve", "--host", self.host, "--port", str(self.port)],
             env=self.env, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout

@@ -16,6 +16,7 @@ from ..jobs import make_scheduler
 from ..models import Screen
 from ..services.publish import get_publisher
 from .common import app_from, credentials_file, ensure_schema, is_empty
+from .listener import make_server
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,9 @@ def serve(ctx: click.Context, host: str, port: int, data_dir: str | None) -> Non
     # about as long as a bare Flask-SocketIO server's (docs/benchmarks.md, finding 2).
     gc.collect()
     gc.freeze()
-    socketio.run(app, host=host, port=port, log_output=False, use_reloader=False)
+    server = make_server(app, host, port, app.config["DEAD_PEER_SECONDS"])
+    socketio.wsgi_server = server  # socketio.stop() (SIGTERM) stops this one
+    server.serve_forever()
 
 
 def _stop_on_sigterm(app: Flask, scheduler) -> None:
