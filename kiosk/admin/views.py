@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import PUBLISHED, Alert, Bundle, Department, Guide, Notice, Screen
 from ..services import accounts
 from ..services.publish import get_publisher
-from ..services.review import stale_guides
+from ..services.review import stale_guide_rows
 from . import bp, nav_item
 from .auth import STAFF, role_required
 
@@ -102,7 +102,7 @@ def dashboard():
     guides_published = db.session.scalar(
         select(func.count()).select_from(Guide).where(Guide.status == PUBLISHED)) or 0
     # "reviewed" = the last approval of a published version (imports count by updated_at)
-    stale_all = sorted(stale_guides(db.session, now, STALE_DAYS), key=lambda g: g.updated_at)
+    stale_all = stale_guide_rows(db.session, now, STALE_DAYS)
     stale_total, stale = len(stale_all), stale_all[:STALE_LIMIT]
     return render_template(
         "admin/dashboard.html",

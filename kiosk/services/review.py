@@ -315,19 +315,27 @@ def publish_due_job(app: Flask) -> None:
             db.session.remove()
 
 
-def stale_guides(session: Session, now: datetime, days: int = 180) -> list[Guide]:
-    """Published guides nobody reviewed for ``days``: the last approval of a published version,
-    or ``Guide.updated_at`` for guides that never went through review (imported)."""
+def stale_guide_rows(session: Session, now: datetime, days: int = 180) -> list[tuple[Guide, datetime | None]]:
+    """Published guides nobody reviewed for ``days``, with the date they were last reviewed:
+    the last approval of a published version, or ``Guide.updated_at`` for guides that never
+    went through review (imported) — an import is the only check such a guide had.
+    Oldest review first: those need attention first."""
     cutoff = now - timedelta(days=days)
     reviewed = dict(session.execute(
         select(ContentVersion.object_key, func.max(ContentVersion.reviewed_at))
         .where(ContentVersion.object_type == "guide", ContentVersion.state == "published")
         .group_by(ContentVersion.object_key)).all())
-    out = []
+    out: list[tuple[Guide, datetime | None]] = []
     for guide in session.scalars(select(Guide).where(Guide.status == PUBLISHED).order_by(Guide.name)):
         last = reviewed.get(guide.code) or guide.updated_at
         if last is not None and last.tzinfo is None:
             last = last.replace(tzinfo=UTC)
         if last is None or last < cutoff:
-            out.append(guide)
+            out.append((guide, last))
+    out.sort(key=lambda row: row[1] or datetime.min.replace(tzinfo=UTC))
     return out
+
+
+def stale_guides(session: Session, now: datetime, days: int = 180) -> list[Guide]:
+    """The guides of :func:`stale_guide_rows`, without their review dates."""
+    return [guide for guide, _ in stale_guide_rows(session, now, days)]

@@ -8,7 +8,7 @@ import yaml
 from sqlalchemy import select, update
 
 from kiosk.extensions import db
-from kiosk.models import Alert, ApiToken, AuditLog, Guide, Screen, User, utcnow
+from kiosk.models import Alert, ApiToken, AuditLog, ContentVersion, Guide, Screen, User, utcnow
 from kiosk.services.publish import get_publisher
 
 from ..conftest import CONTENT
@@ -90,6 +90,25 @@ def test_guides_not_reviewed_for_180_days_are_flagged_stale(demo_app):
     stale_table = html.split('data-testid="stale-guides"')[1].split("</table>")[0]
     assert old_name in stale_table and "200 天" in stale_table
     assert fresh_name not in stale_table
+
+
+def test_the_stale_card_counts_by_the_last_review_not_the_last_edit(demo_app):
+    """A guide edited yesterday by an import but last approved 200 days ago is due for review;
+    the table shows that approval date, and the card says 未复核 (not 未更新)."""
+    client = signed_in(demo_app, "reviewer")
+    now = utcnow()
+    with demo_app.app_context():
+        guide = db.session.scalars(select(Guide).order_by(Guide.id)).first()
+        db.session.execute(update(Guide).values(updated_at=now - timedelta(days=1)))
+        db.session.add(ContentVersion(object_type="guide", object_key=guide.code, number=1, data={},
+                                      state="published", author="ed", reviewer="rev",
+                                      reviewed_at=now - timedelta(days=200)))
+        db.session.commit()
+        name = guide.name
+    html = client.get("/admin/").get_data(as_text=True)
+    assert 'data-testid="guides-stale">1<' in html and "天未复核" in html and "未更新" not in html
+    stale_table = html.split('data-testid="stale-guides"')[1].split("</table>")[0]
+    assert name in stale_table and "200 天" in stale_table and "最后复核" in stale_table
 
 
 # -- users ---------------------------------------------------------------------------------
