@@ -1,8 +1,8 @@
-"""Staff accounts (admins only): list, create, disable/enable, reset password, unlock."""
+"""Staff accounts (admins only): list, create, change role, disable/enable, reset password, unlock."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
 from ..extensions import db
@@ -26,6 +26,13 @@ def _field_error(form, err: UserError) -> None:
     field.errors = [*field.errors, plain_chinese(err.message)]
 
 
+def _users_page(form: UserCreateForm, status: int = 200, role_errors: dict[int, str] | None = None,
+                chosen: dict[int, str] | None = None):
+    return render_template("admin/users.html", form=form, users=accounts.list_users(db.session),
+                           now=accounts.current_time(), open_form=bool(form.errors),
+                           role_errors=role_errors or {}, chosen=chosen or {}), status
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @role_required("admin")
 def users():
@@ -44,8 +51,30 @@ def users():
             return redirect(url_for("admin.users"))
     if form.errors or any(f.errors for f in form):
         status = 400
-    return render_template("admin/users.html", form=form, users=accounts.list_users(db.session),
-                           now=accounts.current_time(), open_form=status == 400), status
+    return _users_page(form, status)
+
+
+@bp.post("/users/<int:user_id>/role")
+@role_required("admin")
+def user_role(user_id: int):
+    """Change one account's role; a refusal is shown next to that row's role list."""
+    user = _user_or_404(user_id)
+    role = request.form.get("role", "")
+    before = user.role
+    try:
+        changed = accounts.set_role(db.session, user, role, actor=current_user.name)
+    except UserError as err:
+        db.session.rollback()
+        return _users_page(UserCreateForm(formdata=None), 400, {user.id: plain_chinese(err.message)},
+                           {user.id: role})
+    if not changed:
+        flash(f"“{user.name}”的角色本来就是{ROLE_LABELS[role]}，未作修改。", "info")
+        return redirect(url_for("admin.users"))
+    db.session.commit()
+    flash(f"已把“{user.name}”的角色从{ROLE_LABELS[before]}改为{ROLE_LABELS[role]}，立即生效。", "success")
+    if user.id == current_user.id:  # an admin who gave up the role may no longer open this page
+        return redirect(url_for("admin.dashboard"))
+    return redirect(url_for("admin.users"))
 
 
 @bp.post("/users/<int:user_id>/disable")

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..models import ApiToken, AuditLog, User, utcnow
+from ..models import ROLES, ApiToken, AuditLog, User, utcnow
 from .users import UserError, check_password_policy
 
 MAX_FAILURES = 5
@@ -192,6 +192,26 @@ def set_disabled(session: Session, user: User, disabled: bool, *, actor: str,
     elif not disabled and user.disabled_at is not None:
         user.disabled_at = None
         _audit(session, actor, "enable", user, name=user.name)
+
+
+def set_role(session: Session, user: User, role: str, *, actor: str) -> bool:
+    """Give an account another role; False when it already has it.
+
+    The last enabled admin keeps the role: without one nobody could manage accounts any more
+    (only ``kiosk users add`` on the server would help). The role is read from the row on
+    every request, so the change applies to the account's open sessions at once."""
+    if role not in ROLES:
+        raise UserError("role", f"角色应为 {' / '.join(ROLES)} (unknown role)")
+    if role == user.role:
+        return False
+    if user.role == "admin" and user.disabled_at is None and active_admins(session) <= 1:
+        raise UserError("role", "这是最后一个启用的管理员账户，不能改为其他角色；请先让另一个账户成为管理员")
+    before = user.role
+    user.role = role
+    session.add(AuditLog(actor=(actor or "?")[:100], action="update", object_type="user",
+                         object_id=str(user.id), before={"role": before},
+                         after={"name": user.name, "role": role}))
+    return True
 
 
 def unlock(session: Session, user: User, *, actor: str) -> None:

@@ -29,6 +29,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "admin.user_enable": ADMIN,
     "admin.user_unlock": ADMIN,
     "admin.user_password": ADMIN,
+    "admin.user_role": ADMIN,
     "admin.tokens": ADMIN,
     "admin.token_revoke": ADMIN,
     "admin.screens": STAFF,
