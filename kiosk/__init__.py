@@ -42,6 +42,10 @@ def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (tables must be known before create_all)
 
     db.init_app(app)
+    from .sqlite import tune
+
+    with app.app_context():
+        tune(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     _prepare_socketio()
     socketio.init_app(
