@@ -1,4 +1,8 @@
-"""The dashboard: screens online/offline, guides, active alerts, guides due for review."""
+"""The dashboard: screens online/offline, guides, active alerts, guides due for review.
+
+The page is rendered once; the screen counts and the status column then follow the
+``/staff`` Socket.IO namespace (``static/admin/dashboard.js``), so staff watching the
+dashboard see a screen drop out without reloading."""
 
 from __future__ import annotations
 
@@ -87,6 +91,8 @@ def dashboard():
     rows = [ScreenRow(s, is_online(s, presence.is_connected(s.id), now, fresh), s.showing or "")
             for s in screens]
     online = sum(1 for r in rows if r.online)
+    # every screen's state for static/admin/dashboard.js, which keeps the counts live
+    screen_states = " ".join(f"{r.screen.id}:{int(r.online)}" for r in rows)
     status = request.args.get("status", "")
     if status in ("online", "offline"):
         rows = [r for r in rows if r.online == (status == "online")]
@@ -108,6 +114,7 @@ def dashboard():
         "admin/dashboard.html",
         now=now, rows=shown, rows_total=len(rows), status=status,
         screens_total=len(screens), screens_online=online, screens_offline=len(screens) - online,
+        screen_states=screen_states,
         guides_total=guides_total, guides_published=guides_published,
         alerts=active_alerts(now), stale=stale, stale_total=stale_total, stale_days=STALE_DAYS,
         kind_labels=KIND_LABELS, level_labels=LEVEL_LABELS, screen_limit=SCREEN_LIMIT,

@@ -1,8 +1,9 @@
 """The staff panel in real Chromium against a real ``kiosk serve``: sign in through the form,
-see the dashboard with the demo screens, sign out; five bad passwords lock an account.
+see the dashboard with the demo screens count a screen that starts and stops playing in
+another tab without a reload, sign out; five bad passwords lock an account.
 
-Screenshots go to ``test-artifacts/admin-*.png`` (the copies in docs/screenshots/ come from
-here). The page must render its Chinese in the vendored Noto Sans SC, not a system fallback.
+Screenshots: docs/screenshots/admin-login, -dashboard, -users, -login-locked.png. The page
+must render its Chinese in the vendored Noto Sans SC, not a system fallback.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import re
 import pytest
 import yaml
 
-from ..browser import ARTIFACTS, launch_chromium
+from ..browser import launch_chromium
 from ..conftest import CONTENT
 from ..live import LiveServer
-from .browser_util import FONT_LOADED, fill_login
+from .browser_util import FONT_LOADED, fill_login, save_doc_shot
 
 pytestmark = pytest.mark.browser
 
@@ -38,17 +39,14 @@ def test_admin_signs_in_sees_the_demo_screens_and_signs_out(server):
     name, password = admin_credentials(server)
     screens = server.screens()
     demo_names = [s["name"] for s in yaml.safe_load((CONTENT / "screens.yaml").read_text("utf-8"))["screens"]]
+    total = len(screens)
     with launch_chromium() as browser:
-        # one screen plays in its own tab, so the dashboard has something online
-        screen_page = browser.new_page(viewport={"width": 960, "height": 540})
-        screen_page.goto(f"{server.url}/screen/{screens[0]['token']}")
         page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
-
         page.goto(f"{server.url}/admin/")
         assert page.url.startswith(f"{server.url}/admin/login")
         page.wait_for_selector("text=工作人员登录")
         assert page.evaluate(FONT_LOADED) > 0, "Noto Sans SC did not load on the login page"
-        page.screenshot(path=str(ARTIFACTS / "admin-login.png"))
+        save_doc_shot(page, "admin-login", full_page=False)
 
         fill_login(page, name, password)
         page.wait_for_url(f"{server.url}/admin/")
@@ -56,17 +54,29 @@ def test_admin_signs_in_sees_the_demo_screens_and_signs_out(server):
         table = page.inner_text("[data-testid=screens]")
         for demo in demo_names:
             assert demo in table
-        for _ in range(20):  # the screen tab connects within a few seconds
-            if page.inner_text("[data-testid=screens-online]").startswith("1"):
-                break
-            page.wait_for_timeout(500)
-            page.reload()
-        assert page.inner_text("[data-testid=screens-online]").startswith("1")
-        assert "在线" in page.inner_text("[data-testid=screens]")
+        assert page.inner_text("[data-testid=screens-online]") == f"0 / {total}"
+        page.wait_for_selector("body[data-live=true]", timeout=10000)
+
+        # a screen starts playing in another tab: the open dashboard counts it, no reload
+        screen_page = browser.new_page(viewport={"width": 960, "height": 540})
+        screen_page.goto(f"{server.url}/screen/{screens[0]['token']}")
+        screen_page.wait_for_selector(".slide-layer.current", timeout=30000)
+        page.wait_for_selector("#screens-card [data-count=online]:text-is('1')", timeout=20000)
+        assert page.inner_text("[data-testid=screens-online]") == f"1 / {total}"
+        assert page.inner_text("[data-testid=screens-offline-note]") == f"{total - 1} 台离线"
+        row = page.locator(f"[data-testid=screens] tr[data-screen-id='{screens[0]['id']}']")
+        assert row.locator("[data-field=online]").inner_text() == "在线"
         assert page.evaluate(FONT_LOADED) > 0
         family = page.evaluate("getComputedStyle(document.body).fontFamily")
         assert family.startswith('"Noto Sans SC"'), family
-        page.screenshot(path=str(ARTIFACTS / "admin-dashboard.png"), full_page=True)
+        row.locator("[data-field=version] code").wait_for(timeout=20000)  # the first heartbeat
+        save_doc_shot(page, "admin-dashboard")
+
+        # ... and sees it drop out when its tab closes
+        screen_page.close()
+        page.wait_for_selector("#screens-card [data-count=online]:text-is('0')", timeout=20000)
+        assert row.locator("[data-field=online]").inner_text() == "离线"
+        assert page.inner_text("[data-testid=screens-offline-note]") == f"{total} 台离线"
 
         page.click("nav.sidenav >> text=用户管理")
         page.wait_for_selector("h1:has-text('用户管理')")
@@ -79,13 +89,12 @@ def test_admin_signs_in_sees_the_demo_screens_and_signs_out(server):
         page.wait_for_selector("#password-error")
         assert "密码至少 10 位" in page.inner_text("#password-error")
         assert page.input_value("#name") == "张三"  # nothing typed is lost
-        page.screenshot(path=str(ARTIFACTS / "admin-users.png"), full_page=True)
+        save_doc_shot(page, "admin-users")
 
         page.click("[data-testid=logout]")
         page.wait_for_selector("text=您已安全退出")
         page.goto(f"{server.url}/admin/")
         assert page.url.startswith(f"{server.url}/admin/login")
-        screen_page.close()
 
 
 def test_five_bad_passwords_lock_the_account_on_the_page(server):
@@ -105,4 +114,4 @@ def test_five_bad_passwords_lock_the_account_on_the_page(server):
         page.wait_for_selector("[data-testid=login-error]:has-text('已锁定')")
         assert "/admin/login" in page.url
         assert page.input_value("#name") == "lockme" and page.input_value("#password") == ""
-        page.screenshot(path=str(ARTIFACTS / "admin-login-locked.png"))
+        save_doc_shot(page, "admin-login-locked", full_page=False)

@@ -47,7 +47,9 @@ def test_dashboard_lists_the_demo_screens_with_their_status(demo_app):
     html, text = r.get_data(as_text=True), text_of(r)
     for name in demo_screens:
         assert name in html
-    assert f'data-testid="screens-online">2<small> / {total}<' in html
+    assert f'data-testid="screens-online"><span data-count="online">2</span><small> / <span data-count="total">{total}<' in html
+    states = dict(pair.split(":") for pair in html.split('data-screens="')[1].split('"')[0].split())
+    assert len(states) == total and sorted(states.values()).count("1") == 2  # for dashboard.js
     assert f"{total - 2} 台离线" in text
     assert guide_name in text  # "showing" is shown by name, not by code
     assert "abcdef12" in text and "好差评 · 公安" in text
