@@ -38,6 +38,17 @@ def embed_json(data) -> Markup:
     return Markup(raw.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+@bp.app_template_global("screen_layout_size")
+def screen_layout_size(name: str) -> tuple[int, int]:
+    """(width, height) of a layout in layout pixels, so that the staff panel's preview of a
+    screen is drawn at that screen's own size and scaled down, not squeezed into 1920×1080."""
+    try:
+        layout = layouts.load_layout(current_app.config["LAYOUTS_DIR"], name)
+    except layouts.LayoutError:
+        return 1920, 1080
+    return int(layout["width"]), int(layout["height"])
+
+
 @bp.get("/screen/sw.js")
 def service_worker():
     """The screen service worker, served under /screen/ so that its scope covers the pages."""
@@ -49,6 +60,9 @@ def service_worker():
 
 @bp.get("/screen/<token>")
 def screen_page(token: str):
+    """The screen page. ``?mirror=1`` is the staff panel's live preview of the same page: it
+    plays the same state but connects as a watcher (``auth.mirror``, kiosk/realtime/display.py),
+    so that watching a dead screen does not make it look online."""
     screen = _screen_or_404(token)
     state = for_screen(get_publisher(current_app).state_for(screen.group.name, screen.layout), screen)
     response = current_app.make_response(
@@ -61,6 +75,7 @@ def screen_page(token: str):
             layout=state["layout"],
             heartbeat_seconds=current_app.config["HEARTBEAT_SECONDS"],
             poll_seconds=current_app.config["POLL_SECONDS"],
+            mirror=request.args.get("mirror") == "1",
         )
     )
     response.headers["Cache-Control"] = "no-store"

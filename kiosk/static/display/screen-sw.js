@@ -13,11 +13,38 @@
  */
 'use strict';
 
-var CACHE = 'kiosk-screen-v1';
+var CACHE = 'kiosk-screen-v2';
 var NETWORK_TIMEOUT_MS = 4000;
+// The page's own files (kiosk/templates/display/screen.html loads them): fetched when the
+// worker is installed, so that an offline reload finds every part even if the page's 'warm'
+// message never came. Layout CSS and font slices are cached as the page uses them.
+var SCREEN_FILES = [
+  '/static/display/screen.css',
+  '/static/display/screen-base.css',
+  '/static/display/slides.css',
+  '/static/display/slide-kinds.css',
+  '/static/display/screen.js',
+  '/static/display/screen-store.js',
+  '/static/display/screen-stage.js',
+  '/static/display/screen-timeline.js',
+  '/static/display/screen-overlays.js',
+  '/static/display/screen-connection.js',
+  '/static/display/screen-start.js',
+  '/static/vendor/socket.io/socket.io.min.js',
+  '/static/vendor/noto-sans-sc/noto-sans-sc.css'
+];
 
-self.addEventListener('install', function () {
+self.addEventListener('install', function (event) {
   self.skipWaiting();
+  // one missing file must not fail the install (the page's warm message retries them)
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return Promise.all(SCREEN_FILES.map(function (path) {
+      return fetch(path, { cache: 'no-store', credentials: 'same-origin' }).then(function (res) {
+        if (res && res.ok) return cache.put(new URL(path, self.location.href).href, res);
+        return null;
+      }).catch(function () { return null; });
+    }));
+  }));
 });
 
 self.addEventListener('activate', function (event) {
@@ -52,9 +79,16 @@ function isScreenPage(url) {
   return /^\/screen\/[^/]+$/.test(url.pathname) && url.pathname !== '/screen/sw.js';
 }
 
+/* The staff panel's preview (?mirror=1) is never cached: its copy would replace the page a
+   real screen in the same browser needs offline. */
+function isMirror(url) {
+  return url.searchParams.get('mirror') === '1';
+}
+
 function cacheable(url) {
   if (url.pathname.indexOf('/socket.io/') === 0) return false;
   if (/^\/screen\/[^/]+\/state$/.test(url.pathname)) return false;
+  if (isScreenPage(url) && isMirror(url)) return false;
   return isScreenPage(url) ||
     url.pathname.indexOf('/static/') === 0 ||
     url.pathname.indexOf('/layouts/') === 0 ||
