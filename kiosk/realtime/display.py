@@ -2,6 +2,11 @@
 
 A display token can only receive. The namespace has no handler that reads or changes
 anything but the screen's own presence, and unknown events are dropped and logged.
+
+``auth={"token": ..., "mirror": true}`` is a watcher, not the screen: the staff panel's live
+preview (``/screen/<token>?mirror=1``). It joins the same rooms and gets the same states, but
+records no presence, tells the staff panel nothing and has its heartbeats ignored, so that
+watching a dead device never shows it online or overwrites the version and item it reported.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ def refuse(code: str, message: str) -> ConnectionRefusedError:
 class DisplayNamespace(Namespace):
     def __init__(self, namespace: str = "/display"):
         super().__init__(namespace)
-        self.sessions: dict[str, int] = {}  # sid -> screen id
+        self.sessions: dict[str, int] = {}  # sid -> screen id; mirrors are not in it
 
     def trigger_event(self, event: str, *args):
         if event not in ALLOWED:
@@ -58,12 +63,15 @@ class DisplayNamespace(Namespace):
             raise refuse("token_revoked", "屏幕令牌已被撤销 (screen token revoked)")
         publisher = get_publisher(current_app)
         group = screen.group.name
-        self.sessions[request.sid] = screen.id
+        mirror = auth.get("mirror") is True
         join_room(f"screen:{screen.id}")
         join_room(room_for(group, screen.layout))
-        publisher.presence.connected(screen.id)
+        if not mirror:
+            self.sessions[request.sid] = screen.id
+            publisher.presence.connected(screen.id)
         publisher.send_state_to_sid(request.sid, screen)
-        screen_seen(screen.id, online=True)
+        if not mirror:
+            screen_seen(screen.id, online=True)
         return True
 
     def on_disconnect(self, reason: Any = None):
@@ -75,7 +83,7 @@ class DisplayNamespace(Namespace):
 
     def on_heartbeat(self, data: Any = None):
         screen_id = self.sessions.get(request.sid)
-        if screen_id is None:
+        if screen_id is None:  # a mirror's (or an unknown sid's) report is not the screen's
             return None
         data = data if isinstance(data, dict) else {}
         version = data.get("version")

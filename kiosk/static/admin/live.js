@@ -46,8 +46,11 @@
     }
   }
 
-  /* Admins: a small scaled preview of the screen page, opened on demand (it is one more
-     connection of that screen while open). */
+  /* Admins: a small live preview of the screen page in mirror mode (?mirror=1): it plays
+     what the screen plays but connects as a watcher, so the screen's online status, version
+     and item showing stay the device's own. The page is drawn at the screen's layout size
+     (data-mirror-w/h) and scaled down to fit MAX_W × MAX_H. */
+  var MAX_W = 240, MAX_H = 160;
   function mirrors() {
     Array.prototype.forEach.call(document.querySelectorAll('.mirror[data-mirror-src]'), function (box) {
       var btn = document.createElement('button');
@@ -58,17 +61,22 @@
       btn.addEventListener('click', function () {
         var frame = box.querySelector('iframe');
         if (frame) { box.removeChild(frame.parentNode); btn.textContent = '预览画面'; return; }
-        var W = 1920, H = 1080, S = 0.125;
+        var W = Number(box.getAttribute('data-mirror-w')) || 1920;
+        var H = Number(box.getAttribute('data-mirror-h')) || 1080;
+        var S = Math.min(MAX_W / W, MAX_H / H, 1);
         var wrap = document.createElement('div');
-        wrap.style.width = (W * S) + 'px';
-        wrap.style.height = (H * S) + 'px';
+        wrap.className = 'mirror-frame';
+        wrap.style.width = Math.round(W * S) + 'px';
+        wrap.style.height = Math.round(H * S) + 'px';
         wrap.style.overflow = 'hidden';
         wrap.style.border = '1px solid #cbd5e1';
         wrap.style.marginTop = '.3rem';
+        wrap.style.background = '#000';
         frame = document.createElement('iframe');
         frame.src = box.getAttribute('data-mirror-src');
         frame.title = '屏幕预览';
         frame.setAttribute('tabindex', '-1');
+        frame.setAttribute('data-testid', 'mirror');
         frame.style.width = W + 'px';
         frame.style.height = H + 'px';
         frame.style.border = '0';
