@@ -42,6 +42,7 @@ from . import (  # noqa: E402,F401  (routes attach to bp)
     auth,
     content,
     content_bundles,
+    content_files,
     content_playlists,
     content_review,
     content_versions,

@@ -17,7 +17,6 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Department, Guide, Notice, ScreenGroup, TickerLine
 from ..services import accounts, review
-from ..services.importer.fields import is_safe_relative
 from ..services.importer.parsers import (
     AUDIENCES,
     CASE_TYPES,
@@ -27,16 +26,17 @@ from ..services.importer.parsers import (
     SCOPES,
 )
 from ..services.review_apply import live_row, snapshot_of
+from ..services.review_attachments import StagedUploads
 from ..services.review_validate import (
     NOTICE_KIND_LABELS,
     guide_snapshot,
     notice_snapshot,
-    store_upload,
     ticker_snapshot,
     to_json,
 )
 from . import bp, nav_item
 from .auth import role_required
+from .content_materials import MaterialUploads, materials_from_request
 
 EDIT_ROLES = ("editor", "reviewer", "admin")
 LISTS = {"guide": "admin.content_guides", "notice": "admin.content_notices", "ticker": "admin.content_ticker"}
@@ -99,37 +99,14 @@ def form_values(object_type: str, snap: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _materials_from_request(errors: dict[str, str]) -> list[dict[str, Any]]:
-    rows = []
-    count = min(int(request.form.get("m-count", "0") or 0), 200)
-    for i in range(count):
-        if request.form.get(f"m-{i}-remove"):
-            continue
-        row = {k: request.form.get(f"m-{i}-{k}", "") for k in
-               ("name", "form", "copies", "necessity", "note", "sample_form", "blank_form")}
-        for key in ("sample_form", "blank_form"):
-            if row[key] and not is_safe_relative(row[key]):
-                row[key] = ""
-        n = len(rows) + 1
-        upload = request.files.get(f"m-{i}-sample_file")
-        if upload is not None and upload.filename:
-            path, error = store_upload(current_app.config["DATA_DIR"], upload.stream, upload.filename)
-            if error:
-                errors[f"materials.{n}.sample_form"] = error
-            elif path:
-                row["sample_form"] = path
-        rows.append(row)
-    if request.form.get("action") == "add_row":
-        rows.append({"name": "", "form": "原件", "copies": "1", "necessity": "必要", "note": ""})
-    return rows
-
-
-def raw_from_request(object_type: str, upload_errors: dict[str, str]) -> dict[str, Any]:
+def raw_from_request(object_type: str, upload_errors: dict[str, str],
+                     uploads: MaterialUploads | None = None) -> dict[str, Any]:
     raw: dict[str, Any] = {k: v for k, v in request.form.items() if k != "csrf_token"}
     if object_type == "guide":
         raw["audience"] = request.form.getlist("audience")
         raw["online"] = request.form.get("online", "")
-        raw["materials"] = _materials_from_request(upload_errors)
+        raw["materials"] = materials_from_request(
+            upload_errors, uploads or MaterialUploads(StagedUploads(current_app.config["DATA_DIR"])))
     elif object_type in KIND_FORMS:
         raw.update(KIND_FORMS[object_type].read())
     return raw
@@ -146,6 +123,35 @@ def validate(object_type: str, raw: dict[str, Any]):
     return ticker_snapshot(raw, tz(), set(db.session.scalars(select(ScreenGroup.name))))
 
 
+def _post(object_type: str, code: str | None, user: str, now: datetime, errors: dict[str, str],
+          uploads: MaterialUploads) -> tuple[dict[str, Any], Any]:
+    """Read and (for 保存 / 提交) write the posted form: ``(values to show, redirect or None)``.
+    The uploaded files are kept only after the commit, so a refused form leaves none behind."""
+    raw = raw_from_request(object_type, errors, uploads)
+    if code:
+        raw["code"] = code  # the code is the item's identity and cannot change
+    action = request.form.get("action", "save")
+    if action not in ("save", "submit"):  # other actions (add/move a row) only redraw the form
+        return raw, None
+    snap, more = validate(object_type, raw)
+    errors.update(more)
+    if errors:
+        return raw, None
+    try:
+        v = review.save_draft(db.session, object_type, to_json(snap), user, now, new_item=code is None)
+        if action == "submit":
+            review.submit(db.session, v, user, now)
+    except review.ReviewError as err:
+        db.session.rollback()
+        errors["code" if code is None else "_form"] = err.message
+        return raw, None
+    db.session.commit()
+    uploads.kept()
+    flash("已提交审核，审核通过后才会在屏幕上显示。" if action == "submit"
+          else "草稿已保存（尚未提交审核）。", "success")
+    return raw, redirect(url_for("admin.content_history", object_type=object_type, code=snap["code"]))
+
+
 def edit_view(object_type: str, code: str | None):
     """New item (``code`` None) or a change to an existing one: save as draft, or save and submit."""
     now = accounts.current_time()
@@ -158,32 +164,17 @@ def edit_view(object_type: str, code: str | None):
         flash("没有找到这项内容（可能尚未发布）。", "error")
         return redirect(url_for(LISTS[object_type]))
     errors: dict[str, str] = {}
+    notes: dict[str, str] = {}  # next to a file input whose file was not kept
     status = 200
     if request.method == "POST":
-        raw = raw_from_request(object_type, errors)
-        if code:
-            raw["code"] = code  # the code is the item's identity and cannot change
-        values = raw
-        action = request.form.get("action", "save")
-        if action in ("save", "submit"):  # other actions (add/move a row) only redraw the form
-            snap, more = validate(object_type, raw)
-            errors.update(more)
-            if not errors:
-                try:
-                    v = review.save_draft(db.session, object_type, to_json(snap), user, now,
-                                          new_item=code is None)
-                    if action == "submit":
-                        review.submit(db.session, v, user, now)
-                except review.ReviewError as err:
-                    db.session.rollback()
-                    errors["code" if code is None else "_form"] = err.message
-                else:
-                    db.session.commit()
-                    flash("已提交审核，审核通过后才会在屏幕上显示。" if action == "submit"
-                          else "草稿已保存（尚未提交审核）。", "success")
-                    return redirect(url_for("admin.content_history", object_type=object_type,
-                                            code=snap["code"]))
-            status = 400
+        uploads = MaterialUploads(StagedUploads(current_app.config["DATA_DIR"]))
+        try:
+            values, done = _post(object_type, code, user, now, errors, uploads)
+            if done is not None:
+                return done
+        finally:
+            notes = uploads.refused()  # empty once the files were kept
+        status = 400 if errors else 200
     elif draft is not None or rejected is not None:
         values = form_values(object_type, (draft or rejected).data)
     elif row is not None:
@@ -200,7 +191,8 @@ def edit_view(object_type: str, code: str | None):
         flash(errors["_form"], "error")
     departments = db.session.scalars(select(Department).order_by(Department.name)).all()
     return render_template(TEMPLATES[object_type], object_type=object_type, code=code, v=values,
-                           errors=errors, draft=draft, rejected=rejected, departments=departments,
+                           errors=errors, notes=notes, draft=draft, rejected=rejected,
+                           departments=departments,
                            **CHOICES, **(KIND_FORMS[object_type].context(values)
                                          if object_type in KIND_FORMS else {})), status
 

@@ -9,10 +9,8 @@ are collected per field. The result is the JSON snapshot a :class:`ContentVersio
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
-from pathlib import Path
 from typing import Any
 
 from .importer.errors import ImportFailure, Where
@@ -47,8 +45,6 @@ TICKER_LABELS: dict[str, str] = {
     "publish_from": "生效时间", "expire_at": "下线时间",
 }
 NOTICE_KIND_LABELS = {"notice": "通知公告", "publicity": "特色宣传"}
-UPLOAD_TYPES = {b"%PDF": "pdf", b"\x89PNG": "png", b"\xff\xd8\xff": "jpg"}
-UPLOAD_MAX = 5 * 1024 * 1024
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 Errors = dict[str, str]
@@ -220,27 +216,6 @@ def ticker_snapshot(raw: Mapping[str, Any], tz: tzinfo, groups: set[str]) -> tup
         errors.setdefault("groups", f"没有这个屏幕分组：{'、'.join(unknown)}")
     snap.update(_datetimes(e, errors, raw, tz))
     return snap, errors
-
-
-def store_upload(data_dir: str | Path, stream, filename: str) -> tuple[str | None, str | None]:
-    """Keep a sample/blank form under ``<data dir>/uploads/``: PDF, PNG or JPEG, ≤ 5 MB.
-
-    The type is read from the file's first bytes (not its name); the stored name is random,
-    so nothing a person typed becomes part of a path. Returns (relative path, error).
-    """
-    body = stream.read(UPLOAD_MAX + 1)
-    if not body:
-        return None, None
-    if len(body) > UPLOAD_MAX:
-        return None, f"文件“{filename}”超过 5 MB"
-    ext = next((e for magic, e in UPLOAD_TYPES.items() if body.startswith(magic)), None)
-    if ext is None:
-        return None, f"文件“{filename}”不是 PDF、PNG 或 JPEG"
-    folder = Path(data_dir) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{uuid.uuid4().hex}.{ext}"
-    (folder / name).write_bytes(body)
-    return f"uploads/{name}", None
 
 
 def to_json(snap: dict[str, Any]) -> dict[str, Any]:

@@ -58,7 +58,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
         "content_ticker_edit", "content_history", "content_version_submit",
         "content_version_discard", "content_version_rollback", "content_version_preview",
         "content_version_slide", "content_bundles", "content_bundle_new", "content_bundle_edit",
-        "content_playlists", "content_playlist_new", "content_playlist_edit")},
+        "content_playlists", "content_playlist_new", "content_playlist_edit", "content_file")},
     "admin.schedule": STAFF, **{f"admin.schedule_{e}": frozenset({"admin", "editor"}) for e in ("new", "edit", "delete")},
     "admin.alerts": STAFF, "admin.alert_frame": STAFF, **{f"admin.{e}": frozenset({"admin", "reviewer"}) for e in ("alert_send", "alert_cancel")},  # noqa: E501
     **{f"admin.{e}": frozenset({"admin", "reviewer"}) for e in ("review_queue", "review_approve",
@@ -97,8 +97,20 @@ def world(app):
         cookies[role] = client.get_cookie("session").value
     return {"cookies": cookies, "args": {"user_id": target, "token_id": token_id,
                                           "report_id": _stored_report(app), "key": "0" * 32,
-                                          "screen_id": _screen(app),
+                                          "screen_id": _screen(app), "name": _upload(app),
                                           "code": "none", "object_type": "guide", "version_id": 1, "alert_id": 1, "entry_id": 1}}
+
+
+def _upload(app) -> str:
+    """A stored 样表 for the staff file route (kiosk/admin/content_files.py)."""
+    import io
+
+    from kiosk.services.review_attachments import StagedUploads
+
+    staged = StagedUploads(app.config["DATA_DIR"])
+    path, _ = staged.add(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "sample.pdf")
+    staged.keep()
+    return path.split("/", 1)[1]
 
 
 def _screen(app) -> int:
