@@ -44,6 +44,7 @@ from . import (  # noqa: E402,F401  (routes attach to bp)
     content_bundles,
     content_files,
     content_playlists,
+    content_preview,
     content_review,
     content_versions,
     disclosure,
