@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from datetime import datetime
 from pathlib import Path
 
 from flask import (
@@ -17,11 +19,59 @@ from flask import (
 from markupsafe import Markup
 
 from ..extensions import csrf, db
+from ..models import utcnow
 from ..services import layouts, pairing
 from ..services import screens as screen_service
 from ..services.publish import get_publisher
 from ..services.state import for_screen
 from . import bp
+
+
+def _instant(value) -> float | None:
+    try:
+        return datetime.fromisoformat(value).timestamp() if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def first_item(state: dict, now: datetime) -> str | None:
+    """The item a screen shows at ``now`` (None: idle), by the wall-clock rule of
+    docs/display-protocol.md — the same computation as ``planAt`` in screen-timeline.js.
+
+    The page is served with that slide already in place, so that frames painted before the
+    scripts run show a slide and not an empty stage: on a reload while the server is down the
+    scripts come from the service worker, and the browser paints while it waits for them.
+    """
+    items = state.get("items") or {}
+    t = now.timestamp()
+    segments = []
+    for seg in state.get("timeline") or ():
+        start = _instant(seg.get("start"))
+        end = math.inf if seg.get("end") is None else _instant(seg.get("end"))
+        if start is None or end is None:
+            continue
+        playable = [i for i in seg.get("items") or () if isinstance(i, dict) and i.get("id") in items
+                    and float(i.get("duration") or 0) > 0]
+        segments.append((start, end, playable))
+    segments.sort(key=lambda s: s[0])
+    chosen = None
+    for seg in segments:
+        if seg[0] <= t < seg[1]:
+            chosen = seg
+            break
+        if seg[0] <= t:
+            chosen = seg  # past the end or in a gap: the last one that started keeps playing
+    chosen = chosen or (segments[0] if segments else None)
+    if not chosen or not chosen[2]:
+        return None
+    start, _, playable = chosen
+    pos = (t - start) % sum(float(i["duration"]) for i in playable)
+    acc = 0.0
+    for item in playable:
+        acc += float(item["duration"])
+        if pos < acc:
+            return item["id"]
+    return playable[0]["id"]
 
 
 def _screen_or_404(token: str):
@@ -76,6 +126,7 @@ def screen_page(token: str):
             heartbeat_seconds=current_app.config["HEARTBEAT_SECONDS"],
             poll_seconds=current_app.config["POLL_SECONDS"],
             mirror=request.args.get("mirror") == "1",
+            first=first_item(state, utcnow()),
         )
     )
     response.headers["Cache-Control"] = "no-store"
