@@ -108,11 +108,19 @@ def ref_names(session: Session, object_type: str) -> dict[str, str]:
     return review_kinds.ref_labels(session) if object_type in review_kinds.KINDS else {}
 
 
+def _file_label(path: Any) -> str:
+    """An attachment as the diff names it: a content hash is cut to 12 hex digits (enough to
+    tell two files apart, short enough to read)."""
+    name = Path(str(path)).name
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem[:12]}….{ext}" if dot and len(stem) > 16 else name
+
+
 def _material_line(i: int, m: Mapping[str, Any]) -> str:
     """One material as a reviewer reads it: every field, so a changed note or a replaced
     sample file shows in the diff (file names are random or content hashes, so a new file
     means a new name)."""
-    files = "".join(f"，{label} {Path(str(m[k])).name}" for k, label in
+    files = "".join(f"，{label} {_file_label(m[k])}" for k, label in
                     (("blank_form", "空表"), ("sample_form", "样表")) if m.get(k))
     note = f"；备注：{m['note']}" if m.get("note") else ""
     return f"{i}. {m.get('name')}（{m.get('form')}，{m.get('copies')} 份，{m.get('necessity')}{files}）{note}"

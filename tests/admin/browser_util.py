@@ -59,3 +59,59 @@ def save_doc_shot(page, name: str, *, full_page: bool = True) -> Path:
     page.screenshot(path=str(shot), full_page=full_page)
     DOC_SHOTS.mkdir(parents=True, exist_ok=True)
     return Path(shutil.copyfile(shot, DOC_SHOTS / f"{name}.png"))
+
+
+def png_bytes(width: int = 320, height: int = 200, rgb: tuple[int, int, int] = (230, 236, 245)) -> bytes:
+    """A real PNG (one flat colour with a darker frame), for the 样表 uploads the browser
+    shows: the server checks the signature, the browser must be able to draw it."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    dark = bytes(c // 2 for c in rgb)
+    rows = []
+    for y in range(height):
+        edge = y < 6 or y >= height - 6
+        row = b"".join(dark if edge or x < 6 or x >= width - 6 else bytes(rgb) for x in range(width))
+        rows.append(b"\x00" + row)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b""))
+
+
+# A minimal PDF (one empty page) for the 空表 uploads.
+PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+             b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+             b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+             b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def pair_device(browser, url: str, admin: tuple[str, str], *, name: str, group: str,
+                kind: str = "led_wall", viewport: dict | None = None):
+    """A new device opens /screen, shows its 6-digit code; the admin types it into the pairing
+    form. Returns (device page playing on its own, panel page signed in as the admin)."""
+    device = browser.new_page(viewport=viewport or {"width": 1920, "height": 1080}, locale="zh-CN")
+    device.goto(f"{url}/screen")
+    device.wait_for_selector("[data-testid=pair-code][data-code]:not([data-code=''])")
+    code = device.get_attribute("[data-testid=pair-code]", "data-code")
+    assert code and len(code) == 6 and code.isdigit(), code
+    panel = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+    panel.goto(f"{url}/admin/screens/pair")
+    fill_login(panel, *admin)
+    panel.wait_for_selector("[data-testid=pair-form]")
+    panel.fill("#code", code)
+    panel.fill("[name=name]", name)
+    panel.fill("#group", group)
+    panel.select_option("#kind", kind)
+    panel.click("[data-testid=pair-form] button[type=submit]")
+    panel.wait_for_selector("text=已配对")
+    device.wait_for_url(f"{url}/screen/*", timeout=20000)  # nobody touches the device
+    return device, panel
+
+
+def initial_admin(srv: LiveServer) -> tuple[str, str]:
+    """The demo admin ``kiosk serve`` created on first start (name, password)."""
+    name, password = (srv.data_dir / "initial-admin.txt").read_text("utf-8").split()[:2]
+    return name, password

@@ -2,8 +2,8 @@
 shows a code; an admin types it in the panel; the device starts playing by itself, and the
 screens page shows it online, live (and offline within seconds when its tab closes).
 
-Screenshots: ``test-artifacts/admin-pairing.png`` (the form, with the device's code) and
-``admin-screens.png`` (the live list), plus ``admin-pairing-device.png`` (the code screen).
+Screenshots (docs/screenshots/): ``admin-pairing.png`` (the form, with the device's code),
+``admin-screens.png`` (the live list) and ``admin-pairing-device.png`` (the code screen).
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import time
 
 import pytest
 
-from ..browser import ARTIFACTS, launch_chromium
+from ..browser import launch_chromium
 from ..live import LiveServer
+from .browser_util import save_doc_shot
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +35,7 @@ def test_a_device_is_paired_from_the_panel_and_starts_playing(server):
         code = device.get_attribute("[data-testid=pair-code]", "data-code")
         assert code and len(code) == 6 and code.isdigit()
         assert "请在管理后台输入配对码" in device.inner_text("body")
-        device.evaluate("document.fonts.ready")
-        device.screenshot(path=str(ARTIFACTS / "admin-pairing-device.png"))
+        save_doc_shot(device, "admin-pairing-device", full_page=False)
 
         panel = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
         panel.goto(f"{server.url}/admin/screens/pair")
@@ -47,7 +47,7 @@ def test_a_device_is_paired_from_the_panel_and_starts_playing(server):
         panel.fill("[name=name]", "三楼新窗口屏")
         panel.fill("#group", "三楼")
         panel.select_option("#kind", "window")
-        panel.screenshot(path=str(ARTIFACTS / "admin-pairing.png"))
+        save_doc_shot(panel, "admin-pairing", full_page=False)
         panel.click("[data-testid=pair-form] button[type=submit]")
         panel.wait_for_selector("text=已配对")
 
@@ -60,7 +60,7 @@ def test_a_device_is_paired_from_the_panel_and_starts_playing(server):
         row.locator("text=在线").wait_for(timeout=10000)
         # the heartbeat fills in what it shows
         row.locator("[data-field=version] code").filter(has_not_text="—").wait_for(timeout=20000)
-        panel.screenshot(path=str(ARTIFACTS / "admin-screens.png"), full_page=True)
+        save_doc_shot(panel, "admin-screens")
 
         # identify: the screen shows its name full-screen
         row.locator("button:has-text('识别')").click()
