@@ -123,10 +123,23 @@ def test_unreadable_upload_says_why_and_stores_nothing(app):
 
 
 def test_agency_text_is_escaped(app):
+    """The agency is read from the title line, where ``>`` and ``/`` separate breadcrumbs, so
+    the payload is an unclosed tag: unescaped, it would swallow the page up to the next ``>``."""
     make_user(app, "ed", "editor")
     client = app.test_client()
     login(client, "ed")
-    text = seed_bytes().decode("utf-8").replace("老城区政务服务和大数据管理局", "<img src=x onerror=alert(1)>局", 1)
+    agency = '<img src=x onerror="alert(1)" 局'
+    text = seed_bytes().decode("utf-8").replace("老城区政务服务和大数据管理局", agency, 1)
     r = upload(client, text.encode("utf-8"), "x.txt")
     page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "尚未保存" in page  # the upload was read and is shown
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34; 局" in page  # as text, escaped
     assert "<img src=x" not in page
+    confirm(client, page)
+    with app.app_context():
+        row = db.session.query(DisclosureReport).one()
+        assert row.agency == agency
+        report_id = row.id
+    for path in ("/admin/disclosure", f"/admin/disclosure/{report_id}"):
+        shown = client.get(path).get_data(as_text=True)
+        assert "&lt;img src=x onerror=&#34;alert(1)&#34; 局" in shown and "<img src=x" not in shown, path
