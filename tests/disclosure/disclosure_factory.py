@@ -87,8 +87,8 @@ def without_checks(report: dict[str, Any]) -> dict[str, Any]:
 # --- cells -----------------------------------------------------------------------------
 
 
-def cells(report: dict[str, Any]) -> list[str]:
-    """Every numeric cell as the path used in check ``cells``."""
+def cells(report: dict[str, Any] | None = None) -> list[str]:
+    """Every numeric cell as the path used in check ``cells`` (the same for every report)."""
     out = [f"proactive.{f}.{k}" for f in ("regulations", "normative_documents")
            for k in t.PROACTIVE_COUNT_FIELDS]
     out += [f"proactive.{f}" for f in ("licensing", "penalty", "enforcement", "fees_10k_yuan")]
@@ -121,13 +121,109 @@ def bumped(report: dict[str, Any], cell: str, delta: int) -> dict[str, Any]:
     return broken
 
 
-def expected_failures(checks: list[dict], cell: str) -> list[int]:
-    """Indexes of the checks a change of ``cell`` must fail: those that list it."""
-    return [i for i, check in enumerate(checks) if cell in check.get("cells", [])]
+def changed(report: dict[str, Any], cell: str, value: Any) -> dict[str, Any]:
+    """A copy of ``report`` with one cell set to ``value`` (0 renders as a blank cell)."""
+    broken = copy.deepcopy(without_checks(report))
+    container, slot = _locate(broken, cell)
+    container[slot] = whole_or_float(value)
+    return broken
 
 
-def failures(checks: list[dict]) -> list[int]:
-    return [i for i, check in enumerate(checks) if not check["ok"]]
+# --- which checks a broken cell must fail, from the template's rules -------------------
+# Derived from the cell's row and column alone — never from the checker's own ``cells`` —
+# so a checker that lists the wrong cells, or a parser that moves a number to another
+# column, shows up as a difference.
+
+CheckId = tuple[str, Any]  # ("row_total", path) / ("grand_total", col) / ("review_total", group)
+
+
+def check_ids(with_previous: bool) -> list[CheckId]:
+    """Which check is which, in the order ``check_report`` documents."""
+    ids: list[CheckId] = [("row_total", p) for p in t.APPLICATION_PATHS]
+    ids += [("grand_total", c) for c in range(7)] + [("balance", c) for c in range(7)]
+    ids += [("review_total" if g == "review" else "litigation_total", g) for g in t.REVIEW_GROUPS]
+    if with_previous:
+        ids += [("carry_over", c) for c in range(7)]
+    return ids
+
+
+def parse_cell(cell: str) -> tuple[str, Any, Any]:
+    """``("applications", path, col)``, ``("reviews", group, part)`` or ``("proactive", …)``."""
+    if cell.startswith("applications."):
+        path, _, col = cell.removeprefix("applications.").partition("[")
+        return "applications", tuple(path.split(".")), int(col.rstrip("]"))
+    if cell.startswith("reviews_and_litigation."):
+        group, part = cell.removeprefix("reviews_and_litigation.").split(".")
+        return "reviews", group, part
+    return "proactive", cell, None
+
+
+def equations(cell: str, with_previous: bool) -> dict[CheckId, int]:
+    """The template's equations that contain ``cell``, each with the cell's coefficient
+    (the equation reads "sum of coefficient × cell = 0"):
+
+    * every application row: its six columns − its 总计 (``row_total``);
+    * per column: （一）…（六） − （七）总计 (``grand_total``);
+    * per column: 一 + 二 − 三（七） − 四 (``balance``);
+    * per column: last year's 结转下年度 − this 二、上年结转 (``carry_over``);
+    * each review or litigation group: its four results − its 总计;
+    * 主动公开 figures are in no equation.
+    """
+    kind, where, col = parse_cell(cell)
+    if kind == "proactive":
+        return {}
+    if kind == "reviews":
+        rule = "review_total" if where == "review" else "litigation_total"
+        return {(rule, where): -1 if col == "total" else 1}
+    out: dict[CheckId, int] = {("row_total", where): -1 if col == 6 else 1}
+    if where in t.OUTCOME_PATHS:
+        out[("grand_total", col)] = 1
+    if where == ("total",):
+        out[("grand_total", col)] = -1
+    if where[0] in ("new", "carried_over"):
+        out[("balance", col)] = 1
+    if where[0] in ("total", "carried_forward"):
+        out[("balance", col)] = -1
+    if where == ("carried_over",) and with_previous:
+        out[("carry_over", col)] = -1
+    return out
+
+
+def rules_broken_by(cell: str, with_previous: bool) -> set[CheckId]:
+    """The checks a change of ``cell`` by any non-zero amount must fail in a report that was
+    consistent: every equation that contains the cell."""
+    return set(equations(cell, with_previous))
+
+
+def broken_by(changes: dict[str, int], with_previous: bool = False) -> set[CheckId]:
+    """The checks several cell changes (cell → delta) fail together in a report that was
+    consistent: the equations whose changes do not cancel out."""
+    net: dict[CheckId, int] = {}
+    for cell, delta in changes.items():
+        for check, coefficient in equations(cell, with_previous).items():
+            net[check] = net.get(check, 0) + coefficient * delta
+    return {check for check, value in net.items() if value}
+
+
+def failing(checks: list[dict], with_previous: bool) -> set[CheckId]:
+    """The failing checks by identity. Each check's message must name its own row, column or
+    group (the issue asks for that), which also proves the identities line up."""
+    ids = check_ids(with_previous)
+    assert [c["rule"] for c in checks] == [rule for rule, _ in ids]
+    for check, (rule, what) in zip(checks, ids, strict=True):
+        if rule == "row_total":
+            assert t.row_label(what) in check["message"], check
+        elif rule in ("grand_total", "balance", "carry_over"):
+            assert f"「{t.COLUMN_LABELS[what]}」" in check["message"], check
+        else:
+            label = t.REVIEW_GROUP_LABELS[t.REVIEW_GROUPS.index(what)]
+            assert f"「{label}」" in check["message"], check
+    return {i for check, i in zip(checks, ids, strict=True) if not check["ok"]}
+
+
+def checked_cells() -> list[str]:
+    """Every cell that some equation of the template contains (all but 主动公开)."""
+    return [c for c in cells({}) if not c.startswith("proactive.")]
 
 
 # --- number spellings ------------------------------------------------------------------
@@ -193,13 +289,28 @@ counts = st.one_of(st.just(0), st.integers(0, 9), st.integers(0, 4000))
 
 @st.composite
 def reports(draw) -> dict[str, Any]:
-    """Consistent reports, sparse or dense, with occasional thousands."""
+    """Consistent reports, sparse or dense, with occasional thousands.
+
+    Some are drawn with *trap rows*: rows whose 其他 column equals the sum of the five before
+    it, so the row read one column to the right ([blank, p0 … p5]) also adds up. A parser that
+    places numbers by arithmetic instead of position misreads exactly these rows once their
+    总计 is blank."""
     sparse = draw(st.booleans())
+    traps = draw(st.booleans())
     part = st.one_of(st.just(0), st.just(0), st.integers(1, 5)) if sparse else counts
-    outcomes = {p: [draw(part) for _ in range(6)] for p in t.OUTCOME_PATHS}
-    forward = [draw(part) for _ in range(6)]
+
+    def parts() -> list[int]:
+        row = [draw(part) for _ in range(6)]
+        if traps and draw(st.booleans()):
+            row[5] = sum(row[:5])
+        return row
+
+    outcomes = {p: parts() for p in t.OUTCOME_PATHS}
+    forward = parts()
     total6 = [sum(outcomes[p][c] for p in t.OUTCOME_PATHS) for c in range(6)]
     over = [draw(st.integers(0, total6[c] + forward[c])) for c in range(6)]
+    if traps and sum(over[:5]) <= total6[5] + forward[5]:
+        over[5] = sum(over[:5])
     three = st.fixed_dictionaries({k: counts for k in t.PROACTIVE_COUNT_FIELDS})
     fees = st.one_of(st.integers(0, 10**6), st.integers(0, 10**7).map(lambda n: n / 100))
     return assemble(

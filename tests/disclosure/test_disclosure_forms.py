@@ -72,20 +72,6 @@ def test_all_blank_report_is_all_zero(form):
     assert without_checks(parse_report(data, name)) == zero_report()
 
 
-def test_blank_text_row_without_colspan_echo_is_anchored_on_its_total():
-    """A copy that does not echo the label's colspan: the non-blank total fixes the row."""
-    text = render_text(zero_report()).replace(
-        "一、本年新收政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0\t",
-        "一、本年新收政府信息公开申请数量\t\t\t\t\t\t2\t2\t",
-    ).replace("(七) 总计\t0\t0\t0\t0\t0\t0\t0\t\t", "(七) 总计\t\t\t\t\t\t2\t2\t\t").replace(
-        "\t(二) 部分公开（区分处理的，只计这一情形，不计其他情形）\t0\t0\t0\t0\t0\t0\t0\t",
-        "\t(二) 部分公开（区分处理的，只计这一情形，不计其他情形）\t\t\t\t\t\t2\t2\t")
-    report = parse_report(text.encode())
-    assert report["applications"]["new"] == [0, 0, 0, 0, 0, 2, 2]
-    assert report["applications"]["partially_granted"] == [0, 0, 0, 0, 0, 2, 2]
-    assert all(c["ok"] for c in report["checks"])
-
-
 def test_agency_page_inside_a_layout_table_in_gbk():
     page = render_html(CITY, fmt=thousands)
     body = page.split('<div class="article">', 1)[1].split("</div>", 1)[0]

@@ -3,18 +3,20 @@
 Rows are recognised by their labels, never by their position: copied tables lose and move
 cells (the seed's ``3.其他`` row lost its leading tab, ``(七) 总计`` sits one cell left of
 its neighbours), so a row is identified by its words and its numbers are then found in the
-cells after its last label. Anything that cannot be read without guessing raises
+cells after its last label — by their position, as :mod:`.columns` explains, never by which
+reading adds up. Anything that cannot be read without guessing raises
 :class:`DisclosureError`; a missing row is named rather than filled with zeros.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from . import template as t
-from .cells import Number, clean, is_label, is_number, key, parse_number, stray_digits
+from .cells import clean, is_label, is_number, key, stray_digits
+from .columns import SEED_LAYOUT, Slot, place, read_values
 from .errors import DisclosureError
 from .readers import Document, Row
 
@@ -28,7 +30,7 @@ def interpret(doc: Document, filename: str = "") -> dict[str, Any]:
     """The report dict (without ``checks``) read from ``doc``."""
     _reject_other_templates(doc)
     agency, year = find_title(doc.lines, filename)
-    walker = _Walker(text_layout=doc.form == "text")
+    walker = _Walker(doc)
     for row in doc.rows:
         walker.feed(row)
     return walker.result(agency, year)
@@ -84,67 +86,40 @@ def _tidy_agency(text: str) -> str:
     return re.sub(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])", "", text)
 
 
-def pick(tail: Sequence[str], n: int, where: str, *, prefer: int = 0, decimal: bool = False,
-         consistent: Callable[[list[Number]], bool] | None = None,
-         truncated: bool = False) -> list[Number]:
-    """The ``n`` values in ``tail`` (the cells after a row's labels).
-
-    Blank cells are zeros, so when a copy has extra empty cells (a colspan echo before the
-    numbers, a trailing tab) the numbers' position is ambiguous. All windows of ``n`` cells
-    that cover every non-blank cell are candidates; a window whose values are internally
-    consistent (total = sum of parts) wins, then the one at ``prefer`` (the copy layout's
-    usual offset), then the leftmost. With a non-blank total this is always exact; it can
-    only be wrong for a row whose total is blank while its parts are not.
-    """
-    values = [parse_number(c, where, decimal=decimal) for c in tail]
-    if len(values) < n:
-        if truncated:
-            raise DisclosureError(
-                f"表格在此行中断（应有 {n} 个数字，只有 {len(values)} 个单元格）/ the table "
-                f"stops inside this row, truncated? ({n} numbers expected, {len(values)} cells "
-                "found)",
-                where,
-            )
-        values += [None] * (n - len(values))
-    filled = [i for i, v in enumerate(values) if v is not None]
-    if not filled:
-        return [0] * n
-    lo, hi = max(0, filled[-1] - n + 1), min(filled[0], len(values) - n)
-    if lo > hi:
-        raise DisclosureError(
-            f"此行的数字多于 {n} 个，或分散在 {n} 列以外 / more than {n} numbers in this row",
-            where,
-        )
-
-    def window(s: int) -> list[Number]:
-        return [v if v is not None else 0 for v in values[s : s + n]]
-
-    def rank(s: int) -> tuple[bool, int, int]:
-        ok = consistent(window(s)) if consistent else True
-        return (not ok, abs(s - prefer), s)
-
-    return window(min(range(lo, hi + 1), key=rank))
-
-
-def _app_consistent(v: list[Number]) -> bool:
-    return sum(v[:6]) == v[6]
-
-
-def _review_consistent(v: list[Number]) -> bool:
-    return all(sum(v[i : i + 4]) == v[i + 4] for i in (0, 5, 10))
-
-
 class _Walker:
-    """Walks the rows once, switching section on the tables' header rows."""
+    """Walks the rows once, switching section on the tables' header rows. Each data row's
+    number cells become a :class:`~.columns.Slot`; they are placed in their columns once the
+    whole document is read, so rows can tell each other where their columns are."""
 
-    def __init__(self, *, text_layout: bool) -> None:
-        self.text_layout = text_layout
+    def __init__(self, doc: Document) -> None:
+        self.text = doc.form == "text"
+        self.collapsed, self.open_end = doc.collapsed, doc.open_end
         self.section: str | None = None
         self.group: str | None = None
-        self.proactive: dict[str, list[Number]] = {}
-        self.apps: dict[t.AppPath, list[Number]] = {}
-        self.review: list[Number] | None = None
+        self.slots: list[Slot] = []
+        self.proactive: dict[str, int] = {}  # field → index into slots
+        self.apps: dict[t.AppPath, int] = {}
+        self.review: int | None = None
         self.misplaced: list[str] = []  # number cells of the current row left of its labels
+
+    def _slot(self, row: Row, tail: list[str], n: int, label: str, shape: tuple[Any, ...],
+              *, expected: int | None = 0, decimal: bool = False,
+              columns: Sequence[str] = ()) -> int:
+        """Queue ``tail`` as the cells of a row of ``n`` numbers. Grid rows (HTML, Word) were
+        cut where their number columns begin, so their numbers start at the first cell; text
+        rows learn their layout from the rows of the same ``shape``."""
+        values = read_values(tail, n, row.where, decimal=decimal, truncated=row.last)
+        if not self.text or row.split is not None:
+            slot = Slot(values, n, row.where, label, None, 0, len(values) < n)
+        elif self.collapsed:
+            slot = Slot(values, n, row.where, label, None, None, collapsed=True)
+        else:
+            slot = Slot(values, n, row.where, label,
+                        (*shape, None if self.open_end else len(tail)), expected,
+                        self.open_end or len(values) < n)
+        slot.columns = columns
+        self.slots.append(slot)
+        return len(self.slots) - 1
 
     # sections ------------------------------------------------------------------------
     def feed(self, row: Row) -> None:
@@ -203,8 +178,10 @@ class _Walker:
         if field in self.proactive:
             raise DisclosureError(f"“{t.PROACTIVE_LABELS[field]}”行重复 / duplicate row", row.where)
         n = 3 if field in ("regulations", "normative_documents") else 1
-        self.proactive[field] = pick(tail, n, row.where, decimal=field == "fees_10k_yuan",
-                                     truncated=row.last)
+        self.proactive[field] = self._slot(
+            row, tail, n, t.PROACTIVE_LABELS[field], ("proactive", n, len(labels)),
+            decimal=field == "fees_10k_yuan",
+            columns=t.PROACTIVE_COUNT_LABELS if n == 3 else ())
 
     # 依申请公开 --------------------------------------------------------------------------
     def _application(self, row: Row, labels: list[str], tail: list[str], last_label: int) -> None:
@@ -251,11 +228,12 @@ class _Walker:
         self._no_stray(row, unknown)
         if path in self.apps:
             raise DisclosureError(f"“{t.row_label(path)}”行重复 / duplicate row", row.where)
-        # the copy layout of the seed: a row whose only label is in the first cell (一、…,
-        # the 3.其他 that lost its tab) is followed by an empty colspan echo, except (七)总计
-        prefer = 1 if self.text_layout and last_label == 0 and path != ("total",) else 0
-        self.apps[path] = pick(tail, 7, row.where, prefer=prefer, consistent=_app_consistent,
-                               truncated=row.last)
+        total = path == ("total",)
+        self.apps[path] = self._slot(
+            row, tail, 7, t.row_label(path), ("applications", total, last_label),
+            # a stripped copy's rows lost their padding: only its own pinned rows can tell
+            expected=None if self.open_end else SEED_LAYOUT.get((total, last_label, len(tail))),
+            columns=t.COLUMN_LABELS)
         if path == ("carried_forward",):
             self.section = None
 
@@ -284,8 +262,7 @@ class _Walker:
         if not any(is_number(c) for c in tail) and (labels or len(tail) < 15):
             return  # a stray line, not the (all-blank) data row
         self._no_stray(row, labels)
-        self.review = pick(tail, 15, row.where, consistent=_review_consistent,
-                           truncated=row.last)
+        self.review = self._slot(row, tail, 15, "行政复议、行政诉讼数据行", ("review", len(labels)))
         self.section = None
 
     # result ----------------------------------------------------------------------------
@@ -302,9 +279,12 @@ class _Walker:
             missing.append(("reviews_and_litigation", "行政复议、行政诉讼数据行"))
         if missing:
             names = "、".join(f"“{label}”" for _, label in missing)
+            # without its trailing tabs, a row of blank cells is a bare label (or nothing)
+            hint = ("；这份文字的行尾制表符已被删除，全空的行也随之丢失，请在空白单元格中填 0 "
+                    "或上传网页、.docx 文件" if self.open_end else "")
             raise DisclosureError(
-                f"表格不完整（可能被截断），缺少 {len(missing)} 行：{names} / the tables are "
-                f"incomplete (truncated?): {len(missing)} row(s) missing: "
+                f"表格不完整（可能被截断），缺少 {len(missing)} 行：{names}{hint} / the tables "
+                f"are incomplete (truncated?): {len(missing)} row(s) missing: "
                 + ", ".join(path for path, _ in missing),
                 missing[0][0],
             )
@@ -313,7 +293,8 @@ class _Walker:
     def _assemble(self, agency: str, year: int | None) -> dict[str, Any]:
         from .cells import whole_or_float
 
-        p = self.proactive
+        values = place(self.slots)
+        p = {f: values[i] for f, i in self.proactive.items()}
         proactive: dict[str, Any] = {
             f: dict(zip(t.PROACTIVE_COUNT_FIELDS, p[f], strict=True))
             for f in ("regulations", "normative_documents")
@@ -323,12 +304,12 @@ class _Walker:
                          fees_10k_yuan=whole_or_float(p["fees_10k_yuan"][0]))
         apps: dict[str, Any] = {}
         for path in t.APPLICATION_PATHS:
-            values = [int(v) for v in self.apps[path]]
+            row = [int(v) for v in values[self.apps[path]]]
             if len(path) == 1:
-                apps[path[0]] = values
+                apps[path[0]] = row
             else:
-                apps.setdefault(path[0], {})[path[1]] = values
-        review = [int(v) for v in self.review or []]
+                apps.setdefault(path[0], {})[path[1]] = row
+        review = [int(v) for v in values[self.review]] if self.review is not None else []
         reviews = {g: dict(zip(t.REVIEW_PARTS, review[5 * i : 5 * i + 5], strict=True))
                    for i, g in enumerate(t.REVIEW_GROUPS)}
         return {"agency": agency, "year": year, "template": "2021", "proactive": proactive,

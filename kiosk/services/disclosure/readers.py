@@ -38,9 +38,15 @@ class Row:
 
 @dataclass
 class Document:
+    """What the interpreter reads. For text, ``collapsed`` means the copy has no tabs (its
+    blank cells are lost) and ``open_end`` that no line ends with a tab — trailing tabs were
+    stripped by an editor, so a row's last blank cells may be missing."""
+
     form: str  # "text", "html" or "docx"
     rows: list[Row] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)  # text outside tables, in order
+    collapsed: bool = False
+    open_end: bool = False
 
 
 def read(data: bytes, filename: str = "") -> Document:
@@ -110,7 +116,9 @@ def read_text(text: str) -> Document:
     """Text copied from a web page: one table row per line, cells separated by tabs. A text
     without any tab (copied from a PDF viewer) is split on runs of two or more spaces; such
     copies cannot show blank cells, so only fully written tables read correctly from it."""
-    doc = Document("text")
+    doc = Document("text", collapsed="\t" not in text)
+    doc.open_end = not doc.collapsed and not any(
+        line.endswith("\t") for line in text.splitlines())
     if "\t" in text:
         def split(line: str) -> list[str]:
             return line.split("\t") if "\t" in line else []
