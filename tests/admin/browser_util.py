@@ -115,3 +115,43 @@ def initial_admin(srv: LiveServer) -> tuple[str, str]:
     """The demo admin ``kiosk serve`` created on first start (name, password)."""
     name, password = (srv.data_dir / "initial-admin.txt").read_text("utf-8").split()[:2]
     return name, password
+
+
+# -- typed-in markup must stay text ------------------------------------------------------------
+XSS_IMG = "<img src=x onerror=window.__xss=1>"
+XSS_SCRIPT = '"><script>window.__xss=1</script>'
+XSS = XSS_IMG + XSS_SCRIPT  # an element, and a way out of an attribute value into a script
+# what a payload that escaped its text would have created (the screen page's own state and
+# config are <script type="application/json">)
+INJECTED = ("img[src=x]", "script:not([src]):not([type='application/json'])", "[onerror]",
+            "[onfocus]", "[onclick]", "[onmouseover]", "[autofocus][onfocus]", "a[href^='javascript:' i]")
+
+
+def watch_dialogs(page, dialogs: list[str], confirms: tuple[str, ...] = ()):
+    """Record (and dismiss) every alert/confirm a page opens — a payload must open none —
+    except the panel's own "are you sure?" questions in ``confirms``, which are accepted."""
+    def handle(dialog) -> None:
+        if dialog.type == "confirm" and dialog.message in confirms:
+            dialog.accept()
+        else:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+    page.on("dialog", handle)
+    return page
+
+
+def assert_inert(page, *texts: str, scope: str = "body", images_ok: bool = False) -> None:
+    """Each of ``texts`` is shown as text inside ``scope``; nothing a payload would create
+    exists there; and no handler ran (``window.__xss`` stays undefined; the panel's CSP would
+    also block a handler, so the element check is the one that proves the escaping).
+    ``images_ok``: a rich-text notice body may keep ``<img src=x>`` — nh3 allows a relative
+    image — but never its handler."""
+    where = page.url
+    assert page.evaluate("() => typeof window.__xss") == "undefined", where
+    checks = [css for css in INJECTED if not (images_ok and css == "img[src=x]")]
+    selector = ", ".join(f"{scope} {css}" for css in checks)
+    assert page.locator(selector).count() == 0, (where, page.locator(selector).first.evaluate("e => e.outerHTML"))
+    shown = page.inner_text(scope)
+    for text in texts:
+        assert text in shown, (where, text)
