@@ -51,9 +51,11 @@ class DisclosureReport(TimestampMixin, db.Model):
     """A 政府信息公开工作年度报告 in the 2021 template's structured form (see disclosure docs).
 
     One per agency and year. ``checks`` are the 勾稽关系 checks computed when the report was
-    stored (with last year's report for ``carry_over``); rows written by the content importer
-    have none (``None``) and are checked when they are rendered. A report whose checks fail
-    reaches screens only with an override: a reviewer's written reason (``override_*``).
+    stored or imported (with last year's report for ``carry_over``); rows imported before
+    checks were stored have none (``None``) and are checked when they are rendered. A report
+    whose checks fail reaches screens only with an override: a reviewer's written reason
+    (``override_*``), valid only for the figures and failed checks it was given for — their
+    ``override_fingerprint`` (see ``services/disclosure/overrides.py``).
     """
 
     __tablename__ = "disclosure_report"
@@ -70,3 +72,4 @@ class DisclosureReport(TimestampMixin, db.Model):
     override_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     override_by: Mapped[str | None] = mapped_column(String(100), nullable=True)  # user name
     overridden_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    override_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)

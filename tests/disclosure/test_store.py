@@ -223,13 +223,18 @@ def test_guard_keeps_failing_reports_off_the_screens(app, caplog):
 
 
 def test_imported_reports_are_checked_when_rendered(app):
-    """Rows written by the content importer have no stored checks: they are checked on the
-    fly (with last year's report), so the demo keeps showing and a broken file does not."""
+    """The content importer stores each report's checks (with last year's report), and the
+    slide renderer checks again on the fly, so a report whose previous year changed behind
+    the store's back still stays off the screens."""
     with app.app_context():
         import_path(CONTENT / "disclosure", actor="test")
         db.session.commit()
         row = db.session.scalar(select(DisclosureReport).where(DisclosureReport.code == "laocheng-2023"))
-        assert row.checks is None and can_schedule(row)
+        assert row.checks_ok is True and "carry_over" in {c["rule"] for c in row.checks}
+        assert can_schedule(row)
+        row.checks = None  # a row imported before checks were stored: checked now
+        assert can_schedule(row)
+        db.session.rollback()
         kinds = [item["kind"] for _, item in deck(app, "disclosure:laocheng-2023")]
         assert kinds == ["disclosure", "disclosure_proactive", "disclosure_yoy"]
         # last year's 结转下年度 no longer matches this year's 上年结转: carry_over fails

@@ -6,8 +6,11 @@
   :class:`ReportExists` says so and how to replace it. The checks are run again with last
   year's stored report, so ``carry_over`` is checked too, and stored with the report.
 * :func:`override` lets a reviewer (or admin) allow a report whose checks fail onto the
-  screens, with a written reason of at least :data:`MIN_REASON` characters.
-* :func:`can_schedule` is the guard: the slide renderer shows a report only when it is true.
+  screens, with a written reason of at least :data:`MIN_REASON` characters. The override
+  covers those figures and those failed checks only (:mod:`.overrides`): a replacement, an
+  import or a recheck that changes either clears it, with an audit row.
+* :func:`can_schedule` is the guard: the slide renderer shows a report only when it is true,
+  and playlists refuse a report for which it is false (:mod:`.playlists`).
 
 Nothing here commits: every write adds its audit row to the caller's transaction.
 """
@@ -24,6 +27,7 @@ from sqlalchemy.orm import Session
 from ...models import PUBLISHED, AuditLog, DisclosureReport, User, utcnow
 from .checks import check_report, validate_shape
 from .errors import DisclosureError
+from .overrides import drop_stale_override, fingerprint, override_applies
 
 __all__ = [
     "MIN_REASON",
@@ -31,6 +35,7 @@ __all__ = [
     "ReportExists",
     "StoreError",
     "can_schedule",
+    "checks_cleared",
     "current_checks",
     "failed_checks",
     "override",
@@ -103,12 +108,15 @@ def _last_year(previous: DisclosureReport | None) -> dict[str, Any] | None:
 
 
 def can_schedule(report: DisclosureReport, checks: list[dict[str, Any]] | None = None) -> bool:
-    """May this report reach screens? Yes when every check passes, or when a reviewer
-    overrode the failing checks with a written reason. ``checks`` defaults to the stored
-    ones; a row without stored checks (written by the content importer) is checked now,
-    without ``carry_over``. A report whose data is not a complete report never may."""
-    if report.status != PUBLISHED:
-        return False
+    """May this report reach screens? Only when it is published and :func:`checks_cleared`."""
+    return report.status == PUBLISHED and checks_cleared(report, checks)
+
+
+def checks_cleared(report: DisclosureReport, checks: list[dict[str, Any]] | None = None) -> bool:
+    """Yes when every check passes, or when a reviewer overrode exactly these failing checks
+    of exactly these figures with a written reason. ``checks`` defaults to the stored ones;
+    a row without stored checks (imported before checks were stored) is checked now, without
+    ``carry_over``. A report whose data is not a complete report never is."""
     if checks is None:
         checks = report.checks
     if checks is None:
@@ -118,7 +126,7 @@ def can_schedule(report: DisclosureReport, checks: list[dict[str, Any]] | None =
             return False
     if not failed_checks(checks):
         return True
-    return bool((report.override_reason or "").strip())
+    return override_applies(report, checks)
 
 
 def report_json(report: DisclosureReport, *, with_data: bool = False) -> dict[str, Any]:
@@ -212,10 +220,11 @@ def store_report(session: Session, report: dict[str, Any], *, code: str | None =
 
     An existing report of that agency and year is replaced only with ``replace=True``
     (:class:`ReportExists` otherwise); a replacement keeps the old code unless ``code`` is
-    given, and drops any override (the reason was about the old numbers). The checks are run
-    again with last year's stored report and kept with the report; the report of the
-    following year, when stored, gets its ``carry_over`` checks refreshed. Writes an audit row
-    (before/after); flushes, never commits.
+    given, and keeps an override only when its figures and failed checks are the same (the
+    reason was about those; otherwise it is cleared, audited). The checks are run again with
+    last year's stored report and kept with the report; the report of the following year,
+    when stored, gets its ``carry_over`` checks refreshed. Writes an audit row (before/after);
+    flushes, never commits.
     """
     agency, year = _validate(report)
     data = {k: v for k, v in report.items() if k not in ("checks", "code")}
@@ -239,9 +248,11 @@ def store_report(session: Session, report: dict[str, Any], *, code: str | None =
     row.checks = checks
     row.checks_ok = not failed_checks(checks)
     row.source_filename = (source_filename or "")[:255] or None
-    row.override_reason = row.override_by = row.overridden_at = None
     if existing is None:
         session.add(row)
+    else:
+        drop_stale_override(session, row, checks, actor=actor,
+                            because="the report was replaced by a new upload")
     session.flush()
     session.add(AuditLog(actor=actor, action="replace" if existing is not None else "create",
                          object_type="disclosure_report", object_id=str(row.id),
@@ -249,14 +260,15 @@ def store_report(session: Session, report: dict[str, Any], *, code: str | None =
     following = session.scalar(select(DisclosureReport).where(
         DisclosureReport.agency == agency, DisclosureReport.year == year + 1))
     if following is not None:
-        _refresh_checks(session, following, row, actor)
+        refresh_checks(session, following, row, actor)
     session.flush()
     return row
 
 
-def _refresh_checks(session: Session, report: DisclosureReport, previous: DisclosureReport,
-                    actor: str) -> None:
-    """Recompute a stored report's checks after last year's report changed."""
+def refresh_checks(session: Session, report: DisclosureReport, previous: DisclosureReport,
+                   actor: str) -> None:
+    """Recompute a stored report's checks after last year's report changed; an override
+    given for a different set of failures (or numbers) is cleared, with an audit row."""
     try:
         checks = current_checks(session, report, previous)
     except DisclosureError:
@@ -266,11 +278,12 @@ def _refresh_checks(session: Session, report: DisclosureReport, previous: Disclo
     before = {"checks_ok": report.checks_ok, "failed": len(failed_checks(report.checks))}
     report.checks = checks
     report.checks_ok = not failed_checks(checks)
+    because = f"previous year's report {previous.code} changed"
     session.add(AuditLog(actor=actor, action="recheck", object_type="disclosure_report",
                          object_id=str(report.id), before=before,
                          after={"checks_ok": report.checks_ok,
-                                "failed": len(failed_checks(checks)),
-                                "because": f"previous year's report {previous.code} changed"}))
+                                "failed": len(failed_checks(checks)), "because": because}))
+    drop_stale_override(session, report, checks, actor=actor, because=because)
 
 
 def override(session: Session, report_id: int, reason: str, *,
@@ -309,6 +322,7 @@ def override(session: Session, report_id: int, reason: str, *,
     report.override_reason = reason
     report.override_by = actor_user.name
     report.overridden_at = utcnow()
+    report.override_fingerprint = fingerprint(report.data, checks)
     session.flush()
     session.add(AuditLog(actor=actor_user.name, action="override", object_type="disclosure_report",
                          object_id=str(report.id), before=before,

@@ -69,7 +69,7 @@ def import_path(
         plan.check_refs(session)
         _check_disclosure_pairs(plan, session)
         summary = ImportSummary(source=str(source), files=[f.rel for f in files], skipped=skipped)
-        Writer(session, plan, summary).write()
+        Writer(session, plan, summary, actor=actor[:100]).write()
         session.add(
             m.AuditLog(
                 actor=actor[:100],

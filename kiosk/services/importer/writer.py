@@ -15,6 +15,8 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from ... import models as m
+from ..disclosure import store as disclosure_store
+from ..disclosure.overrides import drop_stale_override
 from ..search import guide_search_text
 from .plan import Plan, Spec
 from .summary import ImportSummary
@@ -35,8 +37,10 @@ def assign(obj: Any, values: dict[str, Any]) -> bool:
 class Writer:
     """Writes one plan in dependency order, flushing between kinds so new rows have ids."""
 
-    def __init__(self, session: Session, plan: Plan, summary: ImportSummary) -> None:
+    def __init__(self, session: Session, plan: Plan, summary: ImportSummary,
+                 actor: str = "import") -> None:
         self.session = session
+        self.actor = actor
         self.plan = plan
         self.summary = summary
         self.departments: dict[str, m.Department] = {}
@@ -143,9 +147,29 @@ class Writer:
                          {"department": dept})
 
     def _write_disclosure(self, specs: dict[str, Spec]) -> None:
+        """Reports in year order, so last year's report of this import is there to check the
+        next one against. A report whose figures changed gets its checks recomputed, loses an
+        override given for other figures (audited), and next year's report is rechecked."""
         existing = self._existing(m.DisclosureReport, m.DisclosureReport.code, specs)
-        for code, spec in specs.items():
-            self._upsert("disclosure", existing.get(code), m.DisclosureReport, {"code": code}, spec)
+        order = sorted(specs.items(), key=lambda item: (item[1].values["agency"],
+                                                        item[1].values["year"]))
+        for code, spec in order:
+            row = existing.get(code)
+            before = None if row is None else row.data
+            row = self._upsert("disclosure", row, m.DisclosureReport, {"code": code}, spec)
+            if before is None or row.data != before:
+                self._recheck_disclosure(row)
+
+    def _recheck_disclosure(self, row: m.DisclosureReport) -> None:
+        store = disclosure_store
+        checks = store.current_checks(self.session, row)  # the shape was validated on reading
+        row.checks, row.checks_ok = checks, not store.failed_checks(checks)
+        drop_stale_override(self.session, row, checks, actor=self.actor,
+                            because="the content import changed its figures")
+        following = self.session.scalar(select(m.DisclosureReport).where(
+            m.DisclosureReport.agency == row.agency, m.DisclosureReport.year == row.year + 1))
+        if following is not None:
+            store.refresh_checks(self.session, following, row, self.actor)
 
     def _write_notices(self, specs: dict[str, Spec]) -> None:
         existing = self._existing(m.Notice, m.Notice.code, specs)
