@@ -32,6 +32,7 @@ from ..models import (
     Playlist,
     PlaylistItem,
 )
+from .disclosure.playlists import refusals
 from .importer.errors import Where
 from .importer.fields import Entry
 from .review_validate import Errors, _check, _datetimes, check_code
@@ -51,18 +52,30 @@ MAX_ROWS = 100
 _NAME = re.compile(r"^[^\s/\\:?#%]{1,64}$")
 
 
+class RefLabels(dict[str, str]):
+    """Reference → label, plus ``refused``: the references that exist but may not be put in
+    a playlist now (a disclosure report whose checks fail without a reviewer's override),
+    each with the message to show on the item. It travels with the labels, so every caller
+    that validates a playlist with :func:`ref_labels` refuses them."""
+
+    refused: dict[str, str]
+
+
 # -- what exists ---------------------------------------------------------------------------------
 def guide_names(session: Session) -> dict[str, str]:
     """``{实施编码: 事项名称}`` of every stored guide (the codes a bundle may list)."""
     return dict(session.execute(select(Guide.code, Guide.name).order_by(Guide.name)).all())
 
 
-def ref_labels(session: Session) -> dict[str, str]:
+def ref_labels(session: Session) -> RefLabels:
     """Every content reference a playlist may use now, with a label staff recognise.
 
     The same forms the importer accepts (``docs/content-format.md``); any stored row counts,
-    whatever its status, because the slide renderer skips what is not published."""
-    out = {f"guide:{code}": f"办事指南：{name}" for code, name in guide_names(session).items()}
+    whatever its status, because the slide renderer skips what is not published. A
+    disclosure report whose checks fail without an override is listed (staff should find
+    it) but marked, and named in ``refused``."""
+    out = RefLabels({f"guide:{code}": f"办事指南：{name}" for code, name in guide_names(session).items()})
+    out.refused = refusals(session)
     for code, name in session.execute(select(Bundle.code, Bundle.name).order_by(Bundle.name)):
         out[f"bundle:{code}"] = f"一件事：{name}"
     for code, title in session.execute(select(Notice.code, Notice.title).order_by(Notice.code)):
@@ -70,7 +83,8 @@ def ref_labels(session: Session) -> dict[str, str]:
     for code, agency, year in session.execute(
             select(DisclosureReport.code, DisclosureReport.agency, DisclosureReport.year)
             .order_by(DisclosureReport.year.desc())):
-        out[f"disclosure:{code}"] = f"政府信息公开年报：{agency} {year}年"
+        ref = f"disclosure:{code}"
+        out[ref] = f"政府信息公开年报：{agency} {year}年" + ("（校验未通过，须先放行）" if ref in out.refused else "")
     out["evaluation:hall"] = "好差评：全厅"
     for code, name in session.execute(select(Department.code, Department.name).order_by(Department.name)):
         out[f"evaluation:department:{code}"] = f"好差评：{name}"
@@ -120,9 +134,11 @@ def bundle_snapshot(raw: Mapping[str, Any], tz: tzinfo, guides: Mapping[str, str
 
 def playlist_snapshot(raw: Mapping[str, Any], tz: tzinfo, refs: Mapping[str, str]) -> tuple[dict[str, Any], Errors]:
     """``raw["items"]`` is the ordered list of ``{ref, duration}`` rows; ``refs`` are the
-    references that exist now (:func:`ref_labels`). No ``expire_at``: a playlist leaves the
-    screens when the schedule stops choosing it, and its row has no status to expire."""
+    references that exist now (:func:`ref_labels`; its ``refused`` ones are refused on their
+    item). No ``expire_at``: a playlist leaves the screens when the schedule stops choosing
+    it, and its row has no status to expire."""
     errors: Errors = {}
+    refused: Mapping[str, str] = getattr(refs, "refused", {})
     name = (raw.get("code") or "").strip()
     if not name:
         errors["code"] = "请填写播放列表名称"
@@ -140,6 +156,8 @@ def playlist_snapshot(raw: Mapping[str, Any], tz: tzinfo, refs: Mapping[str, str
             kind = ref.partition(":")[0]
             errors[f"items.{n}.ref"] = (f"引用的内容不存在：“{ref}”" if kind in ("guide", "bundle", "notice", "disclosure", "evaluation")
                                         else f"不是有效的内容引用“{ref}”，应为 guide:编码、bundle:编码、notice:编码 等")
+        elif ref in refused:
+            errors[f"items.{n}.ref"] = refused[ref]
         duration = (str(row.get("duration") or "")).strip()
         seconds = DURATION_DEFAULT
         if duration:
@@ -206,10 +224,15 @@ def build_transient(session: Session, object_type: str, data: dict[str, Any]):
 
 
 def _check_refs(session: Session, refs: list[str]) -> None:
+    """Again at approval: the content may have gone, or a disclosure report may have lost
+    its override (new figures), since the form was saved."""
     known = ref_labels(session)
     missing = [r for r in refs if r not in known]
     if missing:
         raise ValueError(f"播放内容已不存在：{'、'.join(missing[:5])}，请修改后重新提交")
+    refused = [known.refused[r] for r in refs if r in known.refused]
+    if refused:
+        raise ValueError(f"{refused[0]}，请修改后重新提交")
 
 
 def apply(session: Session, object_type: str, data: dict[str, Any]):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ... import models as m
 from ...extensions import db
-from .disclosure import parse_disclosure
+from .disclosure import check_playlist_reports, parse_disclosure
 from .loader import SourceFile, discover, load_csv, load_json, load_yaml
 from .parsers import (
     EVALUATION_COLUMNS,
@@ -70,6 +70,8 @@ def import_path(
         _check_disclosure_pairs(plan, session)
         summary = ImportSummary(source=str(source), files=[f.rel for f in files], skipped=skipped)
         Writer(session, plan, summary, actor=actor[:100]).write()
+        # after the writes: an import can itself clear a report's override (new figures)
+        check_playlist_reports(plan, session)
         session.add(
             m.AuditLog(
                 actor=actor[:100],

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
+from sqlalchemy.orm import Session
+
+from ..disclosure.playlists import PREFIX, refusal_for_ref
 from .errors import Where
 from .fields import describe
 from .plan import Context, Plan, Spec
@@ -143,3 +146,15 @@ def _check_checks(checks: Any, where: Where) -> None:
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
+
+
+def check_playlist_reports(plan: Plan, session: Session) -> None:
+    """A playlist item may name only a report that may reach the screens: checks that pass,
+    or a reviewer's override of exactly its failures. Run after the writes (still inside the
+    import's transaction, which a failure rolls back), because the import may have given a
+    report new figures — clearing its override — or a new previous year."""
+    for ref in plan.refs:
+        if ref.kind == "disclosure":
+            message = refusal_for_ref(session, PREFIX + ref.key)
+            if message:
+                ref.where.fail(message)
