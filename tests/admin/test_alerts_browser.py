@@ -2,8 +2,8 @@
 sign in, compose, preview, send; the lobby wall shows it; the acknowledgement list turns to
 "已收到" on the open page without a reload; cancel; the wall no longer shows it.
 
-Screenshots: ``test-artifacts/admin-alerts.png`` (the page with the live acknowledgement)
-and ``screen-alert.png`` (the wall with the alert).
+Screenshots: ``docs/screenshots/admin-alerts.png`` (the page with the live acknowledgement)
+and ``test-artifacts/screen-alert.png`` (the wall with the alert).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pytest
 
 from ..browser import ARTIFACTS, launch_chromium
 from ..live import LiveServer
+from .browser_util import save_doc_shot
 
 pytestmark = pytest.mark.browser
 TEXT = "大厅临时停电，请有序离场<script>window.__pwned=1</script>"
@@ -65,7 +66,7 @@ def test_send_acknowledge_and_cancel_an_alert(server):
         item.locator("text=已收到").wait_for(timeout=20000)
         assert item.get_attribute("data-ack") == "yes"
         assert int(row.locator("[data-ack-count]").inner_text()) >= 1
-        panel.screenshot(path=str(ARTIFACTS / "admin-alerts.png"), full_page=True)
+        save_doc_shot(panel, "admin-alerts")
 
         row.locator("[data-testid=alert-cancel]").click()
         panel.wait_for_selector("text=目前没有正在显示的通知")

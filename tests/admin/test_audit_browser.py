@@ -1,16 +1,15 @@
 """The audit log page in real Chromium against `kiosk serve`: a script typed as a user name on
 the login page shows up in the log as plain text (never runs), a screen renamed in the panel
 shows as a before → after change, the search form filters, a bad date is reported next to
-its field, and the CSV download starts with the BOM. Writes ``test-artifacts/admin-audit.png``
-(the copy in docs/screenshots/ comes from here)."""
+its field, and the CSV download starts with the BOM. Writes docs/screenshots/admin-audit.png."""
 
 from __future__ import annotations
 
 import pytest
 
-from ..browser import ARTIFACTS, launch_chromium
+from ..browser import launch_chromium
 from ..live import LiveServer
-from .browser_util import FONT_LOADED, fill_login, sign_in
+from .browser_util import FONT_LOADED, fill_login, save_doc_shot, sign_in
 
 pytestmark = pytest.mark.browser
 PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
@@ -53,7 +52,7 @@ def test_audit_page_shows_typed_scripts_inert_filters_and_exports(server: LiveSe
         rename = table.locator("tr[data-action=update]").first
         assert screen["name"] in rename.locator("del").inner_text()
         assert screen["name"] + "（东侧）" in rename.locator("ins").inner_text()
-        page.screenshot(path=str(ARTIFACTS / "admin-audit.png"))
+        save_doc_shot(page, "admin-audit", full_page=False)
 
         page.fill("#actor", name)
         page.select_option("#object_type", "screen")

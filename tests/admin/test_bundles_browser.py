@@ -9,7 +9,7 @@ import pytest
 
 from ..browser import ARTIFACTS, launch_chromium
 from ..live import LiveServer
-from .browser_util import panel_server, sign_in
+from .browser_util import panel_server, save_doc_shot, sign_in
 
 pytestmark = pytest.mark.browser
 PAYLOAD = '<img src=x onerror=alert(1)><script>alert(2)</script>'
@@ -52,7 +52,7 @@ def test_editor_builds_a_bundle_and_a_playlist_reviewer_approves(server: LiveSer
         page.click("button[value=g-down-0]")  # order: 出生医学证明 first
         assert page.input_value("input[name=g-0-code]") == BIRTH_CERT
         assert page.locator("[data-testid=bundle-materials] tbody tr").count() >= 2
-        page.screenshot(path=str(ARTIFACTS / "admin-content-bundle-form.png"), full_page=True)
+        save_doc_shot(page, "admin-content-bundle-form")
         page.press("#f-name", "Enter")  # Enter saves a draft; it never presses a row button
         page.wait_for_url("**/admin/content/bundle/browser-bundle/history")
         assert page.inner_text("[data-testid=version-1] [data-testid=state]") == "草稿"
@@ -62,7 +62,7 @@ def test_editor_builds_a_bundle_and_a_playlist_reviewer_approves(server: LiveSer
         page.click(".sidenav a:has-text('播放列表')")
         page.wait_for_url("**/admin/content/playlists")
         assert "lobby-day" in page.inner_text("[data-testid=playlists]")
-        page.screenshot(path=str(ARTIFACTS / "admin-content-playlists.png"), full_page=True)
+        save_doc_shot(page, "admin-content-playlists")
         page.click("[data-testid=playlist-new]")
         page.fill("#f-code", "browser-list")
         page.fill("#f-title", "浏览器测试列表")
@@ -74,7 +74,7 @@ def test_editor_builds_a_bundle_and_a_playlist_reviewer_approves(server: LiveSer
         page.click("[data-testid=save-submit]")
         page.wait_for_selector("#items-2-duration-error")
         assert "3–600 秒" in page.inner_text("#items-2-duration-error")
-        page.screenshot(path=str(ARTIFACTS / "admin-content-playlist-form.png"), full_page=True)
+        save_doc_shot(page, "admin-content-playlist-form")
         page.fill("input[name=p-1-duration]", "15")
         page.click("[data-testid=save-submit]")
         page.wait_for_url("**/admin/content/playlist/browser-list/history")
@@ -91,7 +91,7 @@ def test_editor_builds_a_bundle_and_a_playlist_reviewer_approves(server: LiveSer
         frame.locator(".slide-bundle").wait_for()
         assert NAME in frame.locator(".slide-bundle h1").inner_text()
         assert frame.locator(".slide-bundle img[src=x]").count() == 0
-        page.screenshot(path=str(ARTIFACTS / "admin-content-bundle-preview.png"), full_page=True)
+        save_doc_shot(page, "admin-content-bundle-preview")
         page.go_back()
         page.locator("[data-testid=review-browser-bundle] [data-testid=approve]").click()
         page.wait_for_selector("text=已通过并发布")

@@ -1,12 +1,12 @@
 """Excel import in real Chromium against `kiosk serve`: download the template, upload a file
 with mistakes and see every one listed (a script typed into cells stays text), upload the
 corrected file and confirm it; a large file is checked in the background with a progress
-display, with and without JavaScript. Saves docs/screenshots/admin-import-errors.png."""
+display, with and without JavaScript. Saves docs/screenshots/admin-import-errors.png and
+admin-import-summary.png."""
 
 from __future__ import annotations
 
 import secrets
-import shutil
 from io import BytesIO
 from pathlib import Path
 
@@ -15,11 +15,10 @@ from openpyxl import load_workbook
 
 from ..browser import ARTIFACTS, launch_chromium
 from ..live import LiveServer
-from .browser_util import panel_server, sign_in
+from .browser_util import panel_server, save_doc_shot, sign_in
 
 pytestmark = pytest.mark.browser
 PAYLOAD = '<img src=x onerror=alert(1)><script>alert(2)</script>'
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 900}
 
 
@@ -79,9 +78,7 @@ def test_errors_are_listed_inert_then_a_clean_file_is_confirmed(server: LiveServ
         assert any("申请材料\t3\t实施编码" in t and "XL-B-9" in t for t in listed), listed
         assert page.locator("main img[src=x]").count() == 0 and page.locator("main script:not([src])").count() == 0
         page.evaluate("document.fonts.ready")
-        page.screenshot(path=str(ARTIFACTS / "admin-import-errors.png"), full_page=True)
-        DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ARTIFACTS / "admin-import-errors.png", DOCS / "admin-import-errors.png")
+        save_doc_shot(page, "admin-import-errors")
 
         # corrected: the payload row stays as a (harmless) name
         guide(ws, 2, "XL-B-1", 事项类型="行政确认")
@@ -96,8 +93,7 @@ def test_errors_are_listed_inert_then_a_clean_file_is_confirmed(server: LiveServ
         page.wait_for_selector("[data-testid=import-summary]")
         assert page.inner_text("[data-testid=count-new]") == "4"
         assert "名称" + PAYLOAD in page.inner_text("[data-testid=changes]")
-        page.screenshot(path=str(ARTIFACTS / "admin-import-summary.png"), full_page=True)
-        shutil.copy(ARTIFACTS / "admin-import-summary.png", DOCS / "admin-import-summary.png")
+        save_doc_shot(page, "admin-import-summary")
         page.click("[data-testid=confirm-import]")
         page.wait_for_url("**/admin/content/guides")
         assert "均已提交审核" in page.inner_text(".flashes")
