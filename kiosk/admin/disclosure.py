@@ -7,6 +7,7 @@ A parsed upload is kept as JSON in the data dir under a random name until staff 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import time
 from pathlib import Path
@@ -19,27 +20,18 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import DisclosureReport, User
 from ..services.disclosure import DisclosureError, parse_report, store
+from ..services.disclosure import template as t
 from ..services.publish import get_publisher
 from ..services.slides import disclosure_summary
 from . import bp, nav_item
 from .auth import STAFF, role_required
 
+log = logging.getLogger(__name__)
+
 UPLOADERS = ("admin", "reviewer", "editor")
 PENDING_SECONDS = 3600
 MAX_UPLOAD = 5 * 1024 * 1024
-ROWS = (
-    ("new", "一、本年新收政府信息公开申请数量"),
-    ("carried_over", "二、上年结转政府信息公开申请数量"),
-    ("granted", "三（一）予以公开"),
-    ("partially_granted", "三（二）部分公开"),
-    ("withheld", "三（三）不予公开"),
-    ("unable", "三（四）无法提供"),
-    ("not_processed", "三（五）不予处理"),
-    ("other", "三（六）其他处理"),
-    ("total", "三（七）总计"),
-    ("carried_forward", "四、结转下年度继续办理"),
-)
-COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+COLUMNS = t.COLUMN_LABELS
 
 nav_item("admin.disclosure", "公开年报", STAFF, order=60, prefix="admin.disclosure")
 
@@ -59,24 +51,60 @@ def _pending_path(key: str) -> Path:
     return _pending_dir() / f"disclosure-{key}.json"
 
 
-def application_rows(report: dict[str, Any]) -> list[tuple[str, list[int]]]:
-    """The 三、 table as (label, 7 numbers); grouped rows (不予公开 …) are summed per column."""
+def failed_cells(checks: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Cell path (``applications.withheld.third_party_rights[3]``) → the rules of the failed
+    checks that name it, so the figures table can mark exactly those cells."""
+    out: dict[str, list[str]] = {}
+    for check in store.failed_checks(checks):
+        for cell in check.get("cells") or ():
+            rules = out.setdefault(cell, [])
+            if check["rule"] not in rules:
+                rules.append(check["rule"])
+    return out
+
+
+def application_rows(report: dict[str, Any],
+                     marks: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+    """Every row of the 三、 table as the template prints it, each with its 7 cells: the
+    numbered sub-rows too, because a failed check on 4.保护第三方合法权益 has to be findable.
+    A group of sub-rows (（三）不予公开 …) gets a heading row with its per-column subtotal,
+    which no check names (``path`` None). ``marks`` is :func:`failed_cells`."""
     apps = report.get("applications", {})
-    out = []
-    for key, label in ROWS:
-        value = apps.get(key)
-        if isinstance(value, dict):
-            value = [sum(col) for col in zip(*value.values(), strict=True)] if value else [0] * 7
-        out.append((label, list(value or [0] * 7)))
+    marks = marks or {}
+
+    def row(path: t.AppPath, label: str, kind: str) -> dict[str, Any]:
+        node: Any = apps
+        for part in path:
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        values = list(node) if isinstance(node, list) else [0] * 7
+        cells = [{"value": v, "path": f"{t.path_name(path)}[{c}]",
+                  "rules": marks.get(f"{t.path_name(path)}[{c}]", [])}
+                 for c, v in enumerate(values)]
+        return {"label": label, "kind": kind, "cells": cells}
+
+    out = [row(("new",), t.TOP_ROWS["new"], "top"),
+           row(("carried_over",), t.TOP_ROWS["carried_over"], "top")]
+    for group in t.GROUPS:
+        if not group.subs:
+            out.append(row((group.key,), f"三、{group.label}", "top"))
+            continue
+        subs = [row((group.key, sub.key), sub.label, "sub") for sub in group.subs]
+        totals = [sum(s["cells"][c]["value"] for s in subs) for c in range(7)]
+        out.append({"label": f"三、{group.label}（小计）", "kind": "group",
+                    "cells": [{"value": v, "path": None, "rules": []} for v in totals]})
+        out.extend(subs)
+    out.append(row(("carried_forward",), t.TOP_ROWS["carried_forward"], "top"))
     return out
 
 
 def _view_context(report: dict[str, Any], checks: list[dict[str, Any]]) -> dict[str, Any]:
     failed = store.failed_checks(checks)
+    marks = failed_cells(checks)
     return {
         "report": report,
         "summary": disclosure_summary(report),
-        "rows": application_rows(report),
+        "rows": application_rows(report, marks),
+        "marks": marks,
         "columns": COLUMNS,
         "checks": sorted(checks, key=lambda c: c["ok"]),
         "failed": failed,
@@ -122,6 +150,12 @@ def disclosure_upload():
         report = parse_report(data, upload.filename)
     except DisclosureError as exc:
         flash(f"无法读取“{upload.filename}”：{exc}", "error")
+        return redirect(url_for("admin.disclosure"))
+    except Exception:  # a file the parser did not foresee: a message, not a 500
+        log.exception("disclosure parser failed on upload %r", upload.filename)
+        flash(f"无法读取“{upload.filename}”：文件内容不符合预期（可能已损坏，或由不常见的软件生成），"
+              "未保存任何内容。请另存为 .docx 或复制网页文字后重新上传；如仍失败，请联系管理员"
+              "（错误详情已记入服务器日志）。", "error")
         return redirect(url_for("admin.disclosure"))
     previous, existing = store.assess(db.session, report)
     key = secrets.token_hex(16)
