@@ -14,13 +14,16 @@ is stored then.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from kiosk.services.disclosure import DisclosureError, parse_report
 from kiosk.services.disclosure.checks import validate_shape
+
+log = logging.getLogger(__name__)
 
 _OUTCOMES = (("granted", "予以公开"), ("partially_granted", "部分公开"), ("withheld", "不予公开"),
              ("unable", "无法提供"), ("not_processed", "不予处理"), ("other", "其他处理"))
@@ -85,11 +88,15 @@ def parse_command(file: Path, as_json: bool, strict: bool, previous: Path | None
         click.echo(f"{previous}: 上年报告无法读取 / cannot read last year's report: {exc}",
                    err=True)
         raise SystemExit(2) from None
+    except Exception as exc:
+        _unexpected(previous, exc)
     try:
         report = parse_report(file.read_bytes(), file.name, previous=last_year)
     except DisclosureError as exc:
         click.echo(f"{file}: 无法读取 / cannot read: {exc}", err=True)
         raise SystemExit(2) from None
+    except Exception as exc:
+        _unexpected(file, exc)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -125,6 +132,8 @@ def import_command(ctx: click.Context, file: Path, replace: bool, code: str | No
     except DisclosureError as exc:
         click.echo(f"{file}: 无法读取，未保存 / cannot read, nothing stored: {exc}", err=True)
         raise SystemExit(2) from None
+    except Exception as exc:
+        _unexpected(file, exc, stored=False)
     app = app_from(ctx)
     with app.app_context():
         agency, year = str(report.get("agency") or "").strip(), report.get("year")
@@ -150,6 +159,17 @@ def import_command(ctx: click.Context, file: Path, replace: bool, code: str | No
                        "not shown on screens until a reviewer overrides")
         get_publisher(app).changed()
         db.session.remove()
+
+
+def _unexpected(path: Path | None, exc: Exception, *, stored: bool | None = None) -> NoReturn:
+    """A failure the parser did not foresee (a malformed .docx python-docx chokes on, …):
+    the traceback goes to the log for a developer, the person gets the file's name and exit
+    status 2 like any other unreadable file — never a bare traceback."""
+    log.error("disclosure parser failed on %s", path, exc_info=exc)
+    nothing = "，未保存 / nothing stored" if stored is False else ""
+    click.echo(f"{path}: 无法读取：文件内容不符合预期（{type(exc).__name__}），可能已损坏{nothing} / "
+               f"cannot read: unexpected content ({type(exc).__name__}: {exc})", err=True)
+    raise SystemExit(2) from None
 
 
 def _load_previous(path: Path) -> dict[str, Any]:

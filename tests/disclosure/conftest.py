@@ -25,3 +25,15 @@ def seed_text(seed_bytes: bytes) -> str:
 @pytest.fixture
 def cli() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """A data dir whose database has the current models' tables (create_all), so the CLI's
+    own migration step only stamps it (``kiosk disclosure import`` tests)."""
+    from tests.conftest import dispose, make_app
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    dispose(make_app(folder, folder / "kiosk.db"))
+    return folder

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import io
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -322,3 +323,22 @@ def reports(draw) -> dict[str, Any]:
                    "enforcement": draw(counts), "fees_10k_yuan": draw(fees)},
         outcomes=outcomes, carried_forward=forward, carried_over=over,
         reviews={g: [draw(part) for _ in range(4)] for g in t.REVIEW_GROUPS})
+
+
+def malformed_docx(report: dict[str, Any]) -> bytes:
+    """A real .docx whose first merged cell says ``<w:gridSpan w:val="x"/>``: python-docx
+    opens the file, then raises a bare ``ValueError`` reading the span. A file like this
+    (written by a broken converter) is the kind of input no parser check foresees."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(build_docx(report))) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                assert b'<w:gridSpan w:val="' in data
+                data = re.sub(rb'<w:gridSpan w:val="\d+"', b'<w:gridSpan w:val="x"', data,
+                              count=1)
+            target.writestr(item, data)
+    return out.getvalue()

@@ -302,18 +302,6 @@ def test_led_strip_shows_each_slide_as_one_line(app):
 # --- kiosk disclosure import -----------------------------------------------------------
 
 
-@pytest.fixture
-def data_dir(tmp_path):
-    """A data dir whose database has the current models' tables (create_all), so the CLI's
-    own migration step only stamps it."""
-    from tests.conftest import dispose, make_app
-
-    folder = tmp_path / "data"
-    folder.mkdir()
-    dispose(make_app(folder, folder / "kiosk.db"))
-    return folder
-
-
 def run(data_dir, *args):
     from click.testing import CliRunner
 
