@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import io
 import logging
+import zipfile
 from pathlib import Path
 
 import pytest
-from disclosure_factory import city_report, malformed_docx
+from disclosure_factory import build_docx, city_report, malformed_docx, without_checks
 from sqlalchemy import func, select
 from test_store import run, stored
 
@@ -103,3 +104,20 @@ def test_api_parse_is_a_400_naming_the_file(app, client, bad_docx, caplog):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(DisclosureReport)) == 0
     assert _logged_traceback(caplog, "年报.docx")
+
+
+def test_an_absurd_docx_span_is_bounded_like_html(tmp_path):
+    """gridSpan="3000000" used to lay out millions of grid cells for one row; spans are
+    bounded to 60 columns as in HTML, so the file is read (or refused) like any other."""
+    report = city_report()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(build_docx(report))) as source, \
+            zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                # the 4-column heading 第二十条第（一）项 claims three million columns
+                data = data.replace(b'<w:gridSpan w:val="4"/>', b'<w:gridSpan w:val="3000000"/>', 1)
+                assert b'w:val="3000000"' in data
+            target.writestr(item, data)
+    assert without_checks(parse_report(out.getvalue(), "report.docx")) == report

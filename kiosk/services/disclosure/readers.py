@@ -320,9 +320,11 @@ def _docx_rows(tbl: Any, index: int, para_text: Callable[[Any], str],
     which would read a merged label or number twice)."""
     grid = _Grid()
     for r, tr in enumerate(tbl.findall(qn("w:tr"))):
-        c = int(getattr(tr, "grid_before", 0) or 0)
+        # spans as in HTML (at most 60 columns): a bogus gridSpan="3000000" would otherwise
+        # lay out millions of grid cells
+        c = min(max(int(getattr(tr, "grid_before", 0) or 0), 0), 60)
         for tc in tr.findall(qn("w:tc")):
-            span = int(getattr(tc, "grid_span", 1) or 1)
+            span = max(1, min(int(getattr(tc, "grid_span", 1) or 1), 60))
             text = " ".join(para_text(p) for p in tc.findall(qn("w:p")))
             above = grid.at.get((r - 1, c))
             if getattr(tc, "vMerge", None) == "continue" and above is not None:
