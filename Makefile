@@ -8,7 +8,7 @@ PORT   ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench lint chromium clean
+.PHONY: install run test bench lint chromium clean docs-shots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ chromium:
 
 test: install chromium
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# Retake the staff panel's screenshots in docs/screenshots/ (the browser tests take them).
+docs-shots: install chromium
+	KIOSK_DOC_SHOTS=1 $(PY) -m pytest -q -m browser tests/admin $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/fanout.py $(BENCH_ARGS)
