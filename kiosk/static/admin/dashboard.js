@@ -35,12 +35,6 @@
     card.classList.toggle('card-warn', total - online > 0);
   }
 
-  function pad(n) { return (n < 10 ? '0' : '') + n; }
-  function when(iso) {
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) return '—';
-    return pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
-  }
 
   function updateRow(p) {
     var row = table && table.querySelector('tr[data-screen-id="' + String(Number(p.id)) + '"]');
@@ -56,7 +50,7 @@
     if (p.last_seen_at && (td = row.querySelector('[data-field="last_seen_at"]'))) {
       var at = document.createElement('span');
       at.className = 'muted';
-      at.textContent = when(p.last_seen_at);
+      at.textContent = window.kioskHallTime(p.last_seen_at);
       td.textContent = '刚刚';
       td.appendChild(document.createElement('br'));
       td.appendChild(at);

@@ -6,12 +6,6 @@
   var statusEl = document.getElementById('live-status');
   function say(text) { if (statusEl) statusEl.textContent = text; }
 
-  function pad(n) { return (n < 10 ? '0' : '') + n; }
-  function when(iso) {
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) return '—';
-    return pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
-  }
 
   function cell(row, name) { return row.querySelector('[data-field="' + name + '"]'); }
 
@@ -32,7 +26,7 @@
     if (!row) return;
     if (typeof p.online === 'boolean') setOnline(row, p.online);
     var td;
-    if (p.last_seen_at && (td = cell(row, 'last_seen_at'))) td.textContent = when(p.last_seen_at);
+    if (p.last_seen_at && (td = cell(row, 'last_seen_at'))) td.textContent = window.kioskHallTime(p.last_seen_at);
     if (p.version && (td = cell(row, 'version'))) {
       var code = document.createElement('code');
       code.textContent = String(p.version).slice(0, 10);

@@ -5,6 +5,24 @@
    panel decides (still signed in: the page comes back; idle: the login page). */
 (function () {
   'use strict';
+  /* "MM-DD HH:MM:SS" in the hall's time zone (<body data-hall-tz>), as the server renders
+     the same columns: a staff PC or a headless test on another zone must not show other
+     times after a live update than before it. */
+  var clock = null;
+  window.kioskHallTime = function (iso) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return '—';
+    if (!clock) {
+      clock = new Intl.DateTimeFormat('zh-CN', {
+        timeZone: document.body.getAttribute('data-hall-tz') || undefined, hourCycle: 'h23',
+        month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit'
+      });
+    }
+    var p = {};
+    clock.formatToParts(d).forEach(function (part) { p[part.type] = part.value; });
+    return p.month + '-' + p.day + ' ' + p.hour + ':' + p.minute + ':' + p.second;
+  };
+
   window.kioskStaffSocket = function (say, onScreen, liveText) {
     if (typeof window.io !== 'function') { say('无法实时更新，请手动刷新页面。'); return null; }
     var socket = window.io('/staff', { transports: ['websocket'] });
