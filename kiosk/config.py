@@ -116,7 +116,9 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Raise it for screens on flaky Wi-Fi that should ride out short gaps.
         "DEAD_PEER_SECONDS": _number(env, "KIOSK_DEAD_PEER_SECONDS", 3),
         "TIMELINE_HOURS": 24,
-        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # One request: a guide saved with several 空表/样表 files (each ≤ 5 MB) or a large
+        # Excel import must fit; beyond it the panel shows 文件过大 (admin/excel.py).
+        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
         # Staff panel sessions: a signed cookie the page scripts cannot read, not sent on
         # cross-site sub-requests; signed out after ADMIN_IDLE_MINUTES without a panel request
         # (checked on the server, the cookie lifetime only mirrors it).

@@ -283,7 +283,7 @@ def import_job_cancel(key: str):
 def _too_large(err):
     """Uploads beyond MAX_CONTENT_LENGTH: say so in Chinese (the script shows it too)."""
     size = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    message = f"上传的文件过大（超过 {size // (1024 * 1024)} MB），没有保存。请分成几个文件上传。"
+    message = f"一次上传的文件过大（合计超过 {size // (1024 * 1024)} MB），没有保存。请分几次保存，每次少传几个文件。"
     if _xhr():
         return jsonify(error=message), 413
     return render_template("admin/error.html", heading="文件过大", message=message), 413
