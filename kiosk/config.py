@@ -103,6 +103,9 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HEARTBEAT_SECONDS": _number(env, "KIOSK_HEARTBEAT_SECONDS", 15, maximum=MAX_HEARTBEAT_SECONDS),
         "POLL_SECONDS": _number(env, "KIOSK_POLL_SECONDS", 60, maximum=MAX_POLL_SECONDS),
         "PRESENCE_FLUSH_SECONDS": _number(env, "KIOSK_PRESENCE_FLUSH_SECONDS", 2, float),
+        # How often the scheduler looks for content written by another process (kiosk import
+        # beside a running server): one indexed MAX() query each time.
+        "CONTENT_WATCH_SECONDS": _number(env, "KIOSK_CONTENT_WATCH_SECONDS", 10, float),
         # Engine.IO keep-alive. A closed socket (tab closed, player rebooted) is noticed at
         # once; only a silent drop (cable cut mid-path) waits for interval + timeout. The
         # timeout needs headroom over the busiest moment: at 3 s / 2 s an alert fan-out to

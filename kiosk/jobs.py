@@ -38,6 +38,15 @@ def resync(app: Flask) -> None:
     tick(app)
 
 
+def watch_content(app: Flask) -> None:
+    """Republish within seconds when another process wrote content (see Publisher.watch)."""
+    with app.app_context():
+        try:
+            get_publisher(app).watch()
+        finally:
+            db.session.remove()
+
+
 @dataclass(frozen=True)
 class JobSpec:
     id: str
@@ -45,11 +54,14 @@ class JobSpec:
     trigger: str
     args: dict[str, Any] = field(default_factory=dict)
     doc: str = ""
+    every_setting: str | None = None  # interval jobs: seconds from this config key instead
 
 
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("next-boundary", tick, "date", doc="fires at the next schedule/alert/notice boundary"),
     JobSpec("resync", resync, "interval", {"minutes": 5}, doc="recompute the present every 5 min"),
+    JobSpec("content-watch", watch_content, "interval", every_setting="CONTENT_WATCH_SECONDS",
+            doc="a content write by another process (kiosk import, another web process) → republish"),
     JobSpec("publish-due", publish_due_job, "interval", {"minutes": 1}, doc="approved content whose publish_from/expire_at came"),
     JobSpec("audit-prune", prune_job, "cron", {"hour": 3, "minute": 30},
             doc="daily 03:30 hall time: delete audit rows older than AUDIT_RETENTION_DAYS"),
@@ -69,7 +81,8 @@ def make_scheduler(app: Flask, *, gevent: bool) -> BaseScheduler:
     for job in JOBS:
         if job.trigger == "date":
             continue  # armed by the publisher with the computed next boundary
-        scheduler.add_job(job.func, job.trigger, args=[app], id=job.id, replace_existing=True, **job.args)
+        every = {"seconds": app.config[job.every_setting]} if job.every_setting else job.args
+        scheduler.add_job(job.func, job.trigger, args=[app], id=job.id, replace_existing=True, **every)
     boundary = next(j for j in JOBS if j.id == "next-boundary")
 
     def arm(next_run: datetime | None) -> None:

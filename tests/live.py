@@ -38,6 +38,7 @@ class LiveServer:
             "KIOSK_DATA_DIR": str(self.data_dir),
             "KIOSK_PUBLIC_BASE_URL": self.url,
             "KIOSK_PRESENCE_FLUSH_SECONDS": "0.5",
+            "KIOSK_CONTENT_WATCH_SECONDS": "1",  # `kiosk import` beside the server shows soon
             **(env or {}),
         }
         self.proc: subprocess.Popen | None = None

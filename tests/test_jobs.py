@@ -7,6 +7,8 @@ flavour differs (a thread here, gevent in the server).
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time as clock
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,6 +22,8 @@ from kiosk.services.alerts import create_alert
 from kiosk.services.publish import get_publisher
 from kiosk.services.schedule import next_boundary
 from kiosk.services.state import load_rows
+
+from .live import KIOSK
 
 
 @pytest.fixture
@@ -108,4 +112,38 @@ def test_when_the_job_fires_the_screens_get_the_new_present(demo_app, scheduler)
     assert after["timeline"][0]["mode"] == "takeover"
     assert datetime.fromisoformat(after["timeline"][0]["start"]) == start
     assert boundary_job(sched) > start  # fired, and armed again for the next boundary
+    client.disconnect(namespace="/display")
+
+
+def test_content_imported_by_another_process_reaches_the_screens(demo_app, tmp_path):
+    """`kiosk import` beside a running server: its publisher never hears of the write, the
+    content-watch job sees the audit stamp move and republishes within seconds."""
+    demo_app.config["CONTENT_WATCH_SECONDS"] = 0.5
+    with demo_app.app_context():
+        wall = db.session.query(Screen).filter_by(kind="led_wall").order_by(Screen.id).first()
+        token = wall.token
+    client = socketio.test_client(demo_app, namespace="/display", auth={"token": token})
+    client.get_received("/display")
+    sched = make_scheduler(demo_app, gevent=False)  # after the setting: it reads the interval
+    sched.start()
+    clock.sleep(1.2)  # the job has looked once (the first look only notes the stamp)
+
+    folder = tmp_path / "import"
+    folder.mkdir()
+    line = "本周六上午正常开放，办理不动产登记业务请提前预约。"
+    (folder / "ticker.yaml").write_text(f"- code: saturday\n  text: {line}\n  groups: [lobby]\n", "utf-8")
+    env = {**os.environ, "KIOSK_DATA_DIR": str(tmp_path),
+           "KIOSK_DATABASE_URL": demo_app.config["SQLALCHEMY_DATABASE_URI"]}
+    done = subprocess.run([KIOSK, "import", str(folder)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+    deadline = clock.monotonic() + 10
+    got = None
+    while clock.monotonic() < deadline and got is None:
+        for m in client.get_received("/display"):
+            if m["name"] == "state" and line in m["args"][0]["ticker"]:
+                got = m["args"][0]
+        clock.sleep(0.1)
+    sched.shutdown(wait=True)
+    assert got is not None, "the imported ticker line did not reach the screen"
     client.disconnect(namespace="/display")

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Flask
 from flask_socketio import SocketIO
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import AuditLog, Screen, ScreenGroup, utcnow
@@ -33,6 +33,7 @@ CACHE_SECONDS = 30.0  # bounds staleness of on-connect states computed by anothe
 BODY_SECONDS = 300.0  # rendered slides: also picks up writes nobody audited (citizens' ratings)
 # audited writes of these kinds never change what a screen shows (alerts are overlays)
 NOT_CONTENT = ("alert", "user", "api_token", "screen")
+_UNSEEN = object()
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,11 @@ class _Body:
 def content_stamp(session) -> int | None:
     """The newest audited content write: a cheap change counter every process shares
     (every write is audited, in the same transaction)."""
-    return session.scalar(select(func.max(AuditLog.id)).where(AuditLog.object_type.not_in(NOT_CONTENT)))
+    # ORDER BY id DESC LIMIT 1, not MAX(id) WHERE …: both engines then walk the primary key
+    # backwards and stop at the first content row instead of scanning the whole log.
+    return session.scalar(
+        select(AuditLog.id).where(AuditLog.object_type.not_in(NOT_CONTENT)).order_by(AuditLog.id.desc()).limit(1)
+    )
 
 
 def room_for(group: str, layout: str) -> str:
@@ -64,6 +69,7 @@ class Publisher:
         self._sent: dict[tuple[str, str], str] = {}
         self.on_reschedule = None  # set by the scheduler: callable(next_run: datetime | None)
         self._rows_after_publish: ScheduleRows | None = None  # spares reschedule a reload
+        self._watched: object = _UNSEEN  # content_stamp() at the last watch()
 
     # -- states ---------------------------------------------------------------------------
     def state_for(self, group: str, layout: str, now: datetime | None = None,
@@ -180,6 +186,19 @@ class Publisher:
         sent = self.publish(content=False)
         self.reschedule()
         return sent
+
+    def watch(self) -> int:
+        """The content-watch job: republish when a content write was audited since the last
+        look — made by another process (``kiosk import`` beside a running server, the panel
+        of another web process), which this process's publisher never heard of. One cheap
+        query when nothing changed; a change made here is simply republished once more
+        (same versions: nothing is emitted)."""
+        stamp = content_stamp(db.session)
+        last, self._watched = self._watched, stamp
+        if last is _UNSEEN or stamp == last:
+            return 0
+        log.info("content changed elsewhere (audit #%s): republishing", stamp)
+        return self.tick()
 
     def reschedule(self) -> datetime | None:
         rows = self._rows_after_publish or self._load_rows()

@@ -74,7 +74,7 @@ def test_a_markup_agency_stays_text_on_the_panel_and_the_screen(server: LiveServ
         token = next(s["token"] for s in server.screens() if s["name"] == "年报转义测试屏")
         screen = watch_dialogs(browser.new_page(viewport={"width": 1920, "height": 1080}), dialogs)
         deadline = time.monotonic() + 40
-        while True:  # the import ran in another process: the page picks it up on (re)load
+        while True:  # the import ran in another process: content-watch republishes within ~1 s
             screen.goto(f"{server.url}/screen/{token}")
             try:
                 screen.wait_for_selector(f".slide-layer.current[data-item='disclosure:{code}']", timeout=5000)
