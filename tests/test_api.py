@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kiosk.extensions import db
@@ -180,3 +182,39 @@ def test_openapi_document_lists_every_api_route(app):
             path = path.replace("{guide_id}", "{id}").replace("{alert_id}", "{id}")
             served |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert served == documented
+
+
+def test_qr_codes_carry_the_public_base_url(demo_app):
+    """A phone scans the QR: it must lead to KIOSK_PUBLIC_BASE_URL (http://hall.example in
+    the tests), not to whatever address the screen or this request used."""
+    from kiosk.services.publish import get_publisher
+    from kiosk.services.qr import qr_svg
+
+    def path_of(svg: str) -> str:  # the modules of the code, as one SVG path
+        return svg.split(' d="', 1)[1].split('"', 1)[0]
+
+    client = demo_app.test_client()
+    with demo_app.app_context():
+        state = get_publisher(demo_app).state_for("lobby", "led_wall")
+    slide_id = next(i for i in state["items"] if i.startswith("guide:"))  # the wall plays guides
+    code = slide_id.split(":", 1)[1].split("#", 1)[0]
+    public = qr_svg(f"http://hall.example/g/{code}")
+    local = qr_svg(f"http://localhost/g/{code}")
+    served = client.get(f"/g/{code}/qr.svg", base_url="http://localhost").get_data(as_text=True)
+    assert served == public and path_of(served) != path_of(local)
+    slide = json.dumps(state["items"][slide_id], ensure_ascii=False)
+    assert path_of(public) in slide and path_of(local) not in slide
+
+
+def test_readiness_fails_with_the_reason_when_the_database_is_gone(tmp_path):
+    from .conftest import dispose, make_app
+
+    app = make_app(tmp_path, tmp_path / "gone" / "kiosk.db", create=False)  # folder missing
+    try:
+        client = app.test_client()
+        assert client.get("/healthz").status_code == 200  # the process is up …
+        ready = client.get("/readyz")
+        assert ready.status_code == 503  # … but not ready for screens
+        assert ready.get_json()["status"] == "unavailable" and ready.get_json()["database"]
+    finally:
+        dispose(app)
