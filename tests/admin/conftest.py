@@ -35,6 +35,13 @@ def login(client, name: str, password: str = PASSWORD, **extra):
                        **extra)
 
 
+def client_as(app, name: str):
+    """A test client signed in as ``name`` (through the real login form)."""
+    client = app.test_client()
+    assert login(client, name).status_code == 302
+    return client
+
+
 def page_token(client, path: str = "/admin/") -> str:
     return csrf_from(client.get(path).text)
 

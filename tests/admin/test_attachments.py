@@ -16,7 +16,7 @@ from kiosk.extensions import db
 from kiosk.models import ContentVersion, Department, Material
 from kiosk.services.review_attachments import UPLOAD_MAX, sweep
 
-from .conftest import csrf_from, login, make_user, text_of
+from .conftest import client_as, csrf_from, make_user, text_of
 
 CODE = "ATTACH-0001"
 PDF = b"%PDF-1.4\n" + b"1 0 obj << >> endobj\n" + b"%%EOF\n"
@@ -32,12 +32,6 @@ def panel(app):
     for name, role in (("ed", "editor"), ("rev", "reviewer"), ("viewer", "viewer")):
         make_user(app, name, role)
     return app
-
-
-def client_as(app, name):
-    client = app.test_client()
-    assert login(client, name).status_code == 302
-    return client
 
 
 def form(client, path: str = "/admin/content/guides/new", **over):

@@ -27,7 +27,7 @@ from kiosk.services.publish import get_publisher
 from kiosk.services.review_validate import to_json
 from kiosk.services.state import build_state
 
-from .conftest import csrf_from, login, make_user, text_of
+from .conftest import client_as, csrf_from, make_user, text_of
 
 TZ = ZoneInfo("Asia/Shanghai")
 G1, G2, G3 = "G-0001", "G-0002", "G-0003"
@@ -68,12 +68,6 @@ def published(panel, monkeypatch):
     calls: list[object] = []
     monkeypatch.setattr(get_publisher(panel), "changed", lambda groups=None: calls.append(groups) or 0)
     return calls
-
-
-def client_as(app, name):
-    client = app.test_client()
-    assert login(client, name).status_code == 302
-    return client
 
 
 def bundle_form(token, guides=(G1, G2), **over):

@@ -20,7 +20,7 @@ from kiosk.models import (
 )
 from kiosk.services.state import build_state
 
-from .conftest import csrf_from, login, make_user, text_of
+from .conftest import client_as, csrf_from, make_user, text_of
 
 CODE = "NEW-0001"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -36,12 +36,6 @@ def panel(app):
     for name, role in (("ed", "editor"), ("ed2", "editor"), ("rev", "reviewer"), ("boss", "admin")):
         make_user(app, name, role)
     return app
-
-
-def client_as(app, name):
-    client = app.test_client()
-    assert login(client, name).status_code == 302
-    return client
 
 
 def guide_form(token, **over):
