@@ -72,8 +72,11 @@ def demo_db(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def demo_app(tmp_path, demo_db):
-    """An app whose database holds the demo content of ``content/``."""
+    """An app whose database holds the demo content of ``content/`` (and whose data dir holds
+    the 空表 / 样表 files that import stored)."""
     shutil.copy(demo_db, tmp_path / "test.db")
+    if (demo_db.parent / "uploads").is_dir():
+        shutil.copytree(demo_db.parent / "uploads", tmp_path / "uploads")
     app = make_app(tmp_path, tmp_path / "test.db", create=False)
     yield app
     dispose(app)

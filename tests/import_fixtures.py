@@ -6,6 +6,7 @@ can name that file, row and field exactly.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -14,6 +15,8 @@ from kiosk import models as m
 from kiosk.extensions import db
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
+SFZ_PDF = b"%PDF-1.4\n"  # forms/sfz-sample.pdf of the mini folder: the PDF signature is enough
+SFZ_SAMPLE = f"uploads/{hashlib.sha256(SFZ_PDF).hexdigest()}.pdf"  # where the import stores it
 
 MINI = {
     "departments.yaml": """\
@@ -180,7 +183,7 @@ def make_mini(tmp_path: Path) -> Path:
     """Write the small content folder (the ``mini`` fixture of conftest.py)."""
     root = write_folder(tmp_path / "content", {**MINI, "disclosure/mini-2023.json": disclosure_json()})
     (root / "forms").mkdir()
-    (root / "forms" / "sfz-sample.pdf").write_bytes(b"%PDF-1.4\n")
+    (root / "forms" / "sfz-sample.pdf").write_bytes(SFZ_PDF)
     return root
 
 

@@ -17,7 +17,7 @@ from kiosk import models as m
 from kiosk.extensions import db
 from kiosk.services.importer import ImportFailure, ImportSummary, import_path
 
-from .import_fixtures import CONTENT, edit, table_counts
+from .import_fixtures import CONTENT, SFZ_SAMPLE, edit, table_counts
 
 # -- a good import ----------------------------------------------------------------------------
 
@@ -37,7 +37,7 @@ def test_mini_folder_imports_everything(app, mini):
         assert [mat.name for mat in guide.materials] == ["居民户口簿", "原居民身份证"]
         assert [mat.position for mat in guide.materials] == [1, 2]
         assert guide.materials[1].necessity == "容缺" and guide.materials[1].copies == 1
-        assert guide.materials[1].sample_form == "forms/sfz-sample.pdf"
+        assert guide.materials[1].sample_form == SFZ_SAMPLE
         assert guide.fee == "不收费" and guide.online is False and guide.online_url is None
         assert guide.faq == [{"q": "身份证丢了怎么办？", "a": "携带户口簿到户政窗口申请补领。"}]
         assert "jmsfzhl" in guide.search_text and "公安分局" in guide.search_text

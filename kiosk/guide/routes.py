@@ -24,7 +24,8 @@ def _published(code: str) -> Guide | None:
 
 def attachment_links(guide: Guide) -> dict[int, dict[str, str]]:
     """``{material id: {"blank_form": url, "sample_form": url}}`` for the files a published
-    guide's materials have on this server (imported paths of a content folder are not served)."""
+    guide's materials have on this server (a content-folder path left by an import from before
+    imports stored their files is not served)."""
     data_dir = current_app.config["DATA_DIR"]
     links: dict[int, dict[str, str]] = {}
     for m in guide.materials:

@@ -1,9 +1,11 @@
 """The 空表 (blank form) and 样表 (sample form) files of guide materials.
 
-Files are content-addressed — ``uploads/<sha256>.<ext>`` under the data dir — so a URL names
-exactly one file forever, the same file uploaded twice is stored once, and a replaced file
-shows in the review diff as a new name. The type is read from the file's first bytes, never
-from its name or the browser's Content-Type, and nothing a person typed becomes part of a path.
+Files are content-addressed — ``uploads/<sha256>.<ext>`` under the data dir, whether uploaded in
+the panel or brought by ``kiosk import`` (:mod:`kiosk.services.importer.attachments`: same
+checks, same staging) — so a URL names exactly one file forever, the same file uploaded twice
+is stored once, and a replaced file shows in the review diff as a new name. The type is read
+from the file's first bytes, never from its name or the browser's Content-Type, and nothing a
+person typed becomes part of a path.
 
 An edit form is one write: the files of a refused form must not stay behind, and a saved
 version must never point at a file that is not there. So uploads are *staged* under a
@@ -45,8 +47,9 @@ _NAME = re.compile(r"^[0-9a-f]{64}\.(pdf|png|jpg)$")
 
 
 def stored_name(path: str | None) -> str | None:
-    """``uploads/<sha256>.<ext>`` → ``<sha256>.<ext>``; None for anything else (an imported
-    path relative to a content folder, or a value someone made up)."""
+    """``uploads/<sha256>.<ext>`` → ``<sha256>.<ext>``; None for anything else (a content-folder
+    path stored by an import made before imports copied their files here, or a value someone
+    made up)."""
     if not path or not path.startswith(f"{FOLDER}/"):
         return None
     name = path[len(FOLDER) + 1:]
@@ -76,7 +79,8 @@ def is_public(session: Session, name: str) -> bool:
 
 def kept_path(data_dir: str | Path, value: str | None) -> str | None:
     """A path the form carried over from the version being edited (a hidden field): one of our
-    uploads only if that file exists; other relative paths (imports) are left as they are."""
+    uploads (from the panel or ``kiosk import``) only if that file exists; other relative paths
+    (left by imports made before imports stored their files) are left as they are."""
     if not value:
         return None
     if value.startswith(f"{FOLDER}/"):

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from ... import models as m
 from ...extensions import db
+from ..review_attachments import StagedUploads
+from .attachments import Attachments
 from .disclosure import check_playlist_reports, parse_disclosure
 from .loader import SourceFile, discover, load_csv, load_json, load_yaml
 from .parsers import (
@@ -46,6 +48,7 @@ def import_path(
     actor: str = "cli",
     session: Session | None = None,
     tz: str | tzinfo | None = None,
+    data_dir: Path | str | None = None,
 ) -> ImportSummary:
     """Import a content folder (or one file) as described in ``docs/content-format.md``.
 
@@ -57,12 +60,17 @@ def import_path(
     ``session`` defaults to Flask-SQLAlchemy's ``db.session`` (needs an app context); ``tz``
     defaults to the app's ``TIMEZONE`` setting, else Asia/Shanghai, and is the zone in which the
     files' datetimes are read.
+
+    Materials' 空表 / 样表 files are copied into the upload store of ``data_dir`` (default: the
+    app's ``DATA_DIR``) under their content hash, staged until the commit and deleted on any
+    failure, so a refused import leaves no file behind and a repeated one finds the same names.
     """
     session = session if session is not None else db.session
     source = Path(path)
+    staged = StagedUploads(data_dir if data_dir is not None else current_app.config["DATA_DIR"])
     try:
         root, files, skipped = discover(source)
-        ctx = Context(root=root, tz=_zone(tz))
+        ctx = Context(root=root, tz=_zone(tz), files=Attachments(root, staged))
         plan = Plan()
         for file in files:
             _parse(file, ctx, plan)
@@ -84,7 +92,9 @@ def import_path(
         session.commit()
     except BaseException:
         session.rollback()
+        staged.discard()
         raise
+    staged.keep()
     return summary
 
 

@@ -98,8 +98,8 @@ def _material(e: Entry, ctx: Context) -> dict[str, Any]:
         "form": e.choice("form", MATERIAL_FORMS, "材料形式"),
         "copies": e.integer("copies", default=1),
         "necessity": e.choice("necessity", NECESSITIES, "必要性"),
-        "blank_form": e.attachment("blank_form", ctx.root),
-        "sample_form": e.attachment("sample_form", ctx.root),
+        "blank_form": ctx.files.store(e, "blank_form"),
+        "sample_form": ctx.files.store(e, "sample_form"),
         "note": e.opt_text("note"),
     }
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ... import models as m
+from .attachments import Attachments
 from .errors import Where
 
 # Spec kinds in write order, with the label used in messages and the summary.
@@ -48,10 +49,12 @@ _DB_KEYS: dict[str, Any] = {
 
 @dataclass
 class Context:
-    """What parsers need besides the data: the import root (for attachments) and the zone."""
+    """What parsers need besides the data: the import root, the zone, and where the folder's
+    空表 / 样表 files are staged for the upload store."""
 
     root: Path
     tz: tzinfo
+    files: Attachments
 
 
 @dataclass
