@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,7 @@ def test_bad_row_stores_nothing_on_postgres(pg_app, tmp_path):
     bad = tmp_path / "bad"
     (bad / "guides").mkdir(parents=True)
     (bad / "departments.yaml").write_text((CONTENT / "departments.yaml").read_text("utf-8"), "utf-8")
+    shutil.copytree(CONTENT / "forms", bad / "forms")  # the guides' 空表/样表
     guides = yaml.safe_load((CONTENT / "guides" / "gongan.yaml").read_text("utf-8"))
     guides[2]["case_type"] = "随便件"
     (bad / "guides" / "gongan.yaml").write_text(yaml.safe_dump(guides, allow_unicode=True), "utf-8")
