@@ -57,11 +57,15 @@ def broken_cells(draw, report: dict, pool: list[str]) -> tuple[str, int]:
     nonzero = [c for c in pool if get_cell(report, c)]
     how = draw(st.sampled_from(["raise", "lower", "zero"] if nonzero else ["raise"]), label="how")
     cell = draw(st.sampled_from(pool if how == "raise" else nonzero), label="cell")
-    value = get_cell(report, cell)  # an int, or a float for 万元
+    value = get_cell(report, cell)  # an int, or a float for 万元 (two decimals)
+
+    def exact(v):  # 30.56 - 15 is 15.559999… in floats; the report says 15.56
+        return round(v, 2) if isinstance(value, float) else v
+
     if how == "raise":
-        return cell, value + draw(st.integers(1, 500), label="delta")
-    if how == "lower" and value > 1:
-        return cell, value - draw(st.integers(1, int(value - 1)), label="delta")
+        return cell, exact(value + draw(st.integers(1, 500), label="delta"))
+    if how == "lower" and value >= 2:  # room for a whole delta that leaves it above 0
+        return cell, exact(value - draw(st.integers(1, int(value) - 1), label="delta"))
     return cell, 0
 
 
