@@ -81,6 +81,22 @@ def wait_for_slide(page, ref: str, seconds: float = 40) -> None:
             page.reload()
 
 
+
+def fill_guide(page, code: str, name: str, fields: dict[str, str], material: str, note: str) -> None:
+    """Fill the new-guide form open in ``page``: the required choices, ``fields`` by id and
+    one material (name and note)."""
+    page.fill("#f-code", code)
+    page.fill("#f-name", name)
+    page.select_option("#f-item_type", "行政确认")
+    page.select_option("#f-department", "gongan")
+    page.select_option("#f-case_type", "即办件")
+    for field, text in fields.items():
+        page.fill(f"#f-{field}", text)
+    page.click("[data-testid=add-material]")
+    page.fill("input[name=m-0-name]", material)
+    page.fill("input[name=m-0-note]", note)
+
+
 def test_editor_submits_reviewer_approves_a_paired_screen_shows_it(server: LiveServer, tmp_path):
     sample, blank = tmp_path / "样表.png", tmp_path / "空表.pdf"
     sample.write_bytes(png_bytes(480, 300))
@@ -96,16 +112,7 @@ def test_editor_submits_reviewer_approves_a_paired_screen_shows_it(server: LiveS
         page.wait_for_url("**/admin/content/guides")
         save_doc_shot(page, "admin-content-guides", full_page=False)
         page.click("[data-testid=guide-new]")
-        page.fill("#f-code", CODE)
-        page.fill("#f-name", NAME)
-        page.select_option("#f-item_type", "行政确认")
-        page.select_option("#f-department", "gongan")
-        page.select_option("#f-case_type", "即办件")
-        for field, text in FIELDS.items():
-            page.fill(f"#f-{field}", text)
-        page.click("[data-testid=add-material]")
-        page.fill("input[name=m-0-name]", "居住证")
-        page.fill("input[name=m-0-note]", "原件核验后退还")
+        fill_guide(page, CODE, NAME, FIELDS, "居住证", "原件核验后退还")
         page.set_input_files("input[name=m-0-blank_file]", str(blank))
         page.set_input_files("input[name=m-0-sample_file]", str(sample))
         page.fill("#f-promised_limit_days", "30")
@@ -211,16 +218,7 @@ def test_a_script_typed_into_every_guide_field_stays_text(server: LiveServer, tm
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         sign_in(page, server.url, "editor1")
         page.goto(f"{server.url}/admin/content/guides/new")
-        page.fill("#f-code", XSS_CODE)
-        page.fill("#f-name", XSS_NAME)
-        page.select_option("#f-item_type", "行政确认")
-        page.select_option("#f-department", "gongan")
-        page.select_option("#f-case_type", "即办件")
-        for field, text in TEXT_FIELDS.items():
-            page.fill(f"#f-{field}", text)
-        page.click("[data-testid=add-material]")
-        page.fill("input[name=m-0-name]", "居民身份证")
-        page.fill("input[name=m-0-note]", "原件核验后退还" + SHORT)
+        fill_guide(page, XSS_CODE, XSS_NAME, TEXT_FIELDS, "居民身份证", "原件核验后退还" + SHORT)
         page.click("[data-testid=save-submit]")
         page.wait_for_url(f"**/admin/content/guide/{XSS_CODE}/history")
         page.click("[data-testid=logout]")
