@@ -81,7 +81,6 @@ def wait_for_slide(page, ref: str, seconds: float = 40) -> None:
             page.reload()
 
 
-
 def fill_guide(page, code: str, name: str, fields: dict[str, str], material: str, note: str) -> None:
     """Fill the new-guide form open in ``page``: the required choices, ``fields`` by id and
     one material (name and note)."""
