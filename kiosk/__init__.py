@@ -103,10 +103,12 @@ def register_auth(app: Flask) -> None:
     from .admin.auth import init_auth
     from .api import bp as api_bp
     from .extensions import csrf, login_manager
+    from .touch import bp as touch_bp
 
     login_manager.init_app(app)
     csrf.init_app(app)
     csrf.exempt(api_bp)
+    csrf.exempt(touch_bp)  # the screen token in the URL is the credential, no cookies
     init_auth(app)
 
 
@@ -123,10 +125,12 @@ def register_blueprints(app: Flask) -> None:
     from .display import bp as display_bp
     from .guide import bp as guide_bp
     from .health import bp as health_bp
+    from .touch import bp as touch_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(display_bp)
     app.register_blueprint(guide_bp)
+    app.register_blueprint(touch_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 

@@ -21,7 +21,9 @@ class ApiError(Exception):
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path.endswith("/state")
+    path = request.path
+    return (path.startswith("/api/") or path.endswith("/state")
+            or (path.startswith("/screen/") and "/kiosk/" in path))
 
 
 def register(app: Flask) -> None:

@@ -1,0 +1,2 @@
+"""Domain logic of the touch kiosk, without request objects: its catalogue, ratings,
+visit records and handwriting recognition."""
