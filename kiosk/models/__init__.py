@@ -3,11 +3,14 @@
 from .alert_delivery import AlertDelivery
 from .base import PUBLISHED, STATUSES, utcnow
 from .content import Bundle, BundleGuide, Department, Guide, Material, Notice, TickerLine
+from .feedback import CHANNELS, Evaluation
 from .pairing import PairingCode
 from .review import ContentVersion
 from .screens import (
     ALERT_LEVELS,
+    DEFAULT_IDLE_SECONDS,
     DEFAULT_LAYOUTS,
+    IDLE_SECONDS_RANGE,
     KINDS,
     Alert,
     Playlist,
@@ -18,10 +21,13 @@ from .screens import (
 )
 from .stats import LEVEL_LABELS, LEVELS, DisclosureReport, EvaluationStat
 from .users import ROLES, ApiToken, AuditLog, User
+from .visits import VISIT_EVENT_KINDS, VisitEvent
 
 __all__ = [
-    "ALERT_LEVELS", "DEFAULT_LAYOUTS", "KINDS", "LEVELS", "LEVEL_LABELS", "PUBLISHED", "ROLES",
-    "STATUSES", "Alert", "AlertDelivery", "ContentVersion", "ApiToken", "AuditLog", "Bundle", "BundleGuide", "Department",
-    "DisclosureReport", "EvaluationStat", "Guide", "Material", "Notice", "PairingCode", "Playlist",
-    "PlaylistItem", "ScheduleEntry", "Screen", "ScreenGroup", "TickerLine", "User", "utcnow",
+    "ALERT_LEVELS", "CHANNELS", "DEFAULT_IDLE_SECONDS", "DEFAULT_LAYOUTS", "IDLE_SECONDS_RANGE",
+    "KINDS", "LEVELS", "LEVEL_LABELS", "PUBLISHED", "ROLES", "STATUSES", "VISIT_EVENT_KINDS",
+    "Alert", "AlertDelivery", "ApiToken", "AuditLog", "Bundle", "BundleGuide", "ContentVersion",
+    "Department", "DisclosureReport", "Evaluation", "EvaluationStat", "Guide", "Material", "Notice",
+    "PairingCode", "Playlist", "PlaylistItem", "ScheduleEntry", "Screen", "ScreenGroup",
+    "TickerLine", "User", "VisitEvent", "utcnow",
 ]

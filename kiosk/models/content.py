@@ -106,14 +106,15 @@ class Bundle(TimestampMixin, db.Model):
     def guides(self) -> list[Guide]:
         return [link.guide for link in self.links]
 
-    def merged_materials(self) -> list[dict[str, Any]]:
+    def merged_materials(self, guides: list[Guide] | None = None) -> list[dict[str, Any]]:
         """One material list for the whole bundle: the same document is asked for once.
 
         Materials are merged by name; the merged entry is 必要 when any guide requires it, keeps
-        the largest number of copies and lists the guides that need it.
+        the largest number of copies and lists the guides that need it. ``guides`` narrows the
+        members (the public API passes the published ones only).
         """
         merged: dict[str, dict[str, Any]] = {}
-        for guide in self.guides:
+        for guide in self.guides if guides is None else guides:
             for m in guide.materials:
                 entry = merged.get(m.name)
                 if entry is None:

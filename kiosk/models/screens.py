@@ -19,6 +19,9 @@ DEFAULT_LAYOUTS = {
     "kiosk": "kiosk",
 }
 ALERT_LEVELS = ("info", "warning", "critical")
+# A kiosk left alone this long goes back from the touch UI to the rotation (Screen.idle_seconds).
+DEFAULT_IDLE_SECONDS = 60
+IDLE_SECONDS_RANGE = (20, 600)
 
 
 def new_token() -> str:
@@ -51,8 +54,16 @@ class Screen(TimestampMixin, db.Model):
     last_version: Mapped[str | None] = mapped_column(String(64))
     showing: Mapped[str | None] = mapped_column(String(200))
     online: Mapped[bool] = mapped_column(Boolean, default=False)
+    # kiosks only: seconds without a touch before the page returns to the rotation; None =
+    # DEFAULT_IDLE_SECONDS. Read when the page loads, so a change is followed by a reload.
+    idle_seconds: Mapped[int | None] = mapped_column(Integer)
 
     group: Mapped[ScreenGroup] = relationship(back_populates="screens")
+
+    @property
+    def idle_timeout(self) -> int:
+        """The idle timeout in seconds this kiosk uses (its own or the default)."""
+        return self.idle_seconds or DEFAULT_IDLE_SECONDS
 
 
 class Playlist(TimestampMixin, db.Model):
