@@ -119,6 +119,10 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Raise it for screens on flaky Wi-Fi that should ride out short gaps.
         "DEAD_PEER_SECONDS": _number(env, "KIOSK_DEAD_PEER_SECONDS", 3),
         "TIMELINE_HOURS": 24,
+        # 好差评 from a kiosk: at most COUNT ratings per kiosk in WINDOW seconds (counted in the
+        # database, so it holds across server processes); more get 429 (services/touch/ratings.py).
+        "RATING_LIMIT_COUNT": _number(env, "KIOSK_RATING_LIMIT_COUNT", 6),
+        "RATING_LIMIT_WINDOW_SECONDS": _number(env, "KIOSK_RATING_LIMIT_WINDOW_SECONDS", 300),
         # One request: a guide saved with several 空表/样表 files (each ≤ 5 MB) or a large
         # Excel import must fit; beyond it the panel shows 文件过大 (admin/excel.py).
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
