@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
 
 from kiosk.extensions import db
-from kiosk.models import Alert, AuditLog, Guide, Screen
+from kiosk.models import Alert, AuditLog, Bundle, Guide, Screen
 from kiosk.services.users import add_user, create_token
 
 
@@ -51,6 +52,72 @@ def test_guide_detail_has_the_national_elements(demo_app):
     assert detail["url"].endswith(f"/g/{detail['code']}")
     assert client.get("/api/v1/guides/999999").status_code == 404
     assert client.get("/api/v1/guides/999999").get_json()["error"]["code"] == "not_found"
+
+
+def test_guide_materials_link_their_blank_and_sample_forms(demo_app):
+    """The same /files/ URLs the phone page links; null where a material has no such file."""
+    client = demo_app.test_client()
+    with demo_app.app_context():
+        guide = db.session.scalar(select(Guide).where(Guide.name == "居民身份证申领（首次申领）"))
+        gid, code = guide.id, guide.code
+    materials = client.get(f"/api/v1/guides/{gid}").get_json()["materials"]
+    assert all({"blank_form_url", "sample_form_url"} <= set(m) for m in materials)
+    form = next(m for m in materials if m["name"] == "居民身份证申领登记表")
+    assert form["blank_form_url"] is None and form["sample_form_url"].startswith("/files/")
+    assert form["sample_form_url"] in client.get(f"/g/{code}").get_data(as_text=True)
+    served = client.get(form["sample_form_url"])
+    assert served.status_code == 200 and served.mimetype == "image/png"
+    assert all(m["sample_form_url"] is None for m in materials if m is not form)
+
+
+def test_bundles_list_and_detail_with_the_merged_materials(demo_app):
+    client = demo_app.test_client()
+    listed = client.get("/api/v1/bundles").get_json()
+    assert listed["count"] == len(listed["bundles"]) >= 2
+    newborn = next(b for b in listed["bundles"] if b["code"] == "newborn")
+    assert newborn["name"] == "新生儿出生一件事" and newborn["guide_count"] == 4 and newborn["description"]
+    detail = client.get("/api/v1/bundles/newborn").get_json()
+    with demo_app.app_context():
+        bundle = db.session.scalar(select(Bundle).where(Bundle.code == "newborn"))
+        member_codes = [g.code for g in bundle.guides]
+        merged = bundle.merged_materials()
+    assert [g["code"] for g in detail["guides"]] == member_codes
+    assert [m["name"] for m in detail["materials"]] == [m["name"] for m in merged]
+    assert all({"for", "necessity", "copies", "blank_form_url", "sample_form_url"} <= set(m)
+               for m in detail["materials"])
+    assert client.get("/api/v1/bundles/nope").get_json()["error"]["code"] == "not_found"
+
+
+def test_bundle_materials_carry_the_member_guides_forms(demo_app):
+    client = demo_app.test_client()
+    for summary in client.get("/api/v1/bundles").get_json()["bundles"]:
+        detail = client.get(f"/api/v1/bundles/{summary['code']}").get_json()
+        for guide in detail["guides"]:
+            for m in client.get(f"/api/v1/guides/{guide['id']}").get_json()["materials"]:
+                merged = next(x for x in detail["materials"] if x["name"] == m["name"])
+                for key in ("blank_form_url", "sample_form_url"):
+                    if m[key]:
+                        assert merged[key], (summary["code"], m["name"], key)
+
+
+def test_unpublished_bundles_and_member_guides_are_left_out(demo_app):
+    client = demo_app.test_client()
+    with demo_app.app_context():
+        bundle = db.session.scalar(select(Bundle).where(Bundle.code == "newborn"))
+        member = bundle.guides[0]
+        member.status = "expired"
+        only_there = {m.name for m in member.materials} - {
+            m.name for g in bundle.guides[1:] for m in g.materials}
+        name = member.name
+        db.session.scalar(select(Bundle).where(Bundle.code == "kaiban")).status = "draft"
+        db.session.commit()
+    codes = {b["code"] for b in client.get("/api/v1/bundles").get_json()["bundles"]}
+    assert "newborn" in codes and "kaiban" not in codes
+    assert client.get("/api/v1/bundles/kaiban").status_code == 404
+    detail = client.get("/api/v1/bundles/newborn").get_json()
+    assert detail["guide_count"] == 3 and name not in {g["name"] for g in detail["guides"]}
+    assert only_there and not only_there & {m["name"] for m in detail["materials"]}
+    assert all(name not in m["for"] for m in detail["materials"])
 
 
 def test_search_rejects_bad_parameters_with_json_errors(client):
@@ -174,14 +241,24 @@ def test_openapi_document_lists_every_api_route(app):
     import yaml
 
     spec = yaml.safe_load((Path(__file__).parent.parent / "docs" / "openapi.yaml").read_text("utf-8"))
-    documented = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops}
-    served = set()
+    methods = {"get", "post", "put", "patch", "delete"}
+    # paths with their own ``servers`` are outside /api/v1 (the kiosk's, tagged "kiosk")
+    documented = {(path, method.upper()) for path, ops in spec["paths"].items() if "servers" not in ops
+                  for method in ops if method in methods}
+    touch_documented = {(path, method.upper()) for path, ops in spec["paths"].items() if "servers" in ops
+                        for method in ops if method in methods}
+    served, touch_served = set(), set()
     for rule in app.url_map.iter_rules():
+        ops = {(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), m) for m in rule.methods - {"HEAD", "OPTIONS"}}
         if rule.rule.startswith("/api/v1/"):
-            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule[len("/api/v1"):])
-            path = path.replace("{guide_id}", "{id}").replace("{alert_id}", "{id}")
-            served |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
+            served |= {(path[len("/api/v1"):].replace("{guide_id}", "{id}").replace("{alert_id}", "{id}"), m)
+                       for path, m in ops}
+        elif rule.rule.startswith("/screen/<token>/kiosk/"):
+            touch_served |= ops
     assert served == documented
+    assert touch_documented <= touch_served
+    assert {("/screen/{token}/kiosk/catalogue", "GET"), ("/screen/{token}/kiosk/evaluations", "POST"),
+            ("/screen/{token}/kiosk/events", "POST")} <= touch_documented
 
 
 def test_qr_codes_carry_the_public_base_url(demo_app):

@@ -19,6 +19,8 @@ STAFF = frozenset(ROLES)
 ACCESS: dict[str, frozenset[str] | str] = {
     "api.list_guides": PUBLIC,
     "api.get_guide": PUBLIC,
+    "api.list_bundles": PUBLIC,
+    "api.get_bundle": PUBLIC,
     "api.list_screens": STAFF,
     "api.create_screen": frozenset({"admin"}),
     "api.list_alerts": STAFF,
@@ -27,7 +29,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api.parse_disclosure": frozenset({"admin", "reviewer", "editor"}),
     "api.override_disclosure": frozenset({"admin", "reviewer"}),
 }
-ARGS = {"guide_id": 999, "alert_id": 999, "report_id": 999}
+ARGS = {"guide_id": 999, "alert_id": 999, "report_id": 999, "code": "nope"}
 
 
 @pytest.fixture
@@ -60,7 +62,7 @@ def test_each_api_route_and_caller_gets_exactly_the_intended_access(app, callers
     for rule in api_rules(app):
         url = rule.rule
         for name, value in ARGS.items():
-            url = url.replace(f"<int:{name}>", str(value))
+            url = url.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
         allowed = ACCESS[rule.endpoint]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for who, headers in callers.items():

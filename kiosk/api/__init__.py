@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import alerts, disclosure, guides, screens  # noqa: E402,F401
+from . import alerts, bundles, disclosure, guides, screens  # noqa: E402,F401

@@ -10,6 +10,7 @@ from ..errors import ApiError
 from ..extensions import db
 from ..models import PUBLISHED, Guide
 from ..services.qr import guide_url
+from ..services.review_attachments import public_links
 from ..services.search import search_guides
 from . import bp
 
@@ -28,13 +29,21 @@ def guide_summary(guide: Guide) -> dict:
     }
 
 
+def form_urls(links: dict[int, dict[str, str]], material_id: int) -> dict[str, str | None]:
+    """A material's 空表 / 样表 URLs (``/files/<name>``), null when it has none on this server."""
+    files = links.get(material_id, {})
+    return {"blank_form_url": files.get("blank_form"), "sample_form_url": files.get("sample_form")}
+
+
 def guide_detail(guide: Guide) -> dict:
+    links = public_links(current_app.config["DATA_DIR"], guide.materials)
     out = guide_summary(guide)
     out.update(
         basis=guide.basis,
         conditions=guide.conditions,
         materials=[
-            {"name": m.name, "form": m.form, "copies": m.copies, "necessity": m.necessity, "note": m.note}
+            {"name": m.name, "form": m.form, "copies": m.copies, "necessity": m.necessity,
+             "note": m.note, **form_urls(links, m.id)}
             for m in guide.materials
         ],
         process=guide.process,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import PUBLISHED, Guide
 from ..services.qr import guide_url, qr_svg
-from ..services.review_attachments import file_path, stored_name
+from ..services.review_attachments import public_links
 from . import bp
 
 
@@ -22,20 +22,6 @@ def _published(code: str) -> Guide | None:
     )
 
 
-def attachment_links(guide: Guide) -> dict[int, dict[str, str]]:
-    """``{material id: {"blank_form": url, "sample_form": url}}`` for the files a published
-    guide's materials have on this server (a content-folder path left by an import from before
-    imports stored their files is not served)."""
-    data_dir = current_app.config["DATA_DIR"]
-    links: dict[int, dict[str, str]] = {}
-    for m in guide.materials:
-        for key in ("blank_form", "sample_form"):
-            name = stored_name(getattr(m, key))
-            if name and file_path(data_dir, name):
-                links.setdefault(m.id, {})[key] = url_for("guide.attachment", name=name)
-    return links
-
-
 @bp.get("/g/<code>")
 def mobile(code: str):
     guide = _published(code)
@@ -45,7 +31,7 @@ def mobile(code: str):
     return render_template(
         "guide/mobile.html",
         guide=guide,
-        files=attachment_links(guide),
+        files=public_links(current_app.config["DATA_DIR"], guide.materials),
         page_url=url,
         qr_svg=Markup(qr_svg(url)),
         hall_name=current_app.config.get("HALL_NAME", "政务服务中心"),

@@ -25,6 +25,7 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -62,6 +63,25 @@ def file_path(data_dir: str | Path, name: str) -> Path | None:
         return None
     path = Path(data_dir) / FOLDER / name
     return path if path.is_file() else None
+
+
+def public_url(name: str) -> str:
+    """Where the public reads a stored file: ``/files/<name>`` (kiosk/guide/files.py)."""
+    return f"/files/{name}"
+
+
+def public_links(data_dir: str | Path, materials: Iterable[Material]) -> dict[int, dict[str, str]]:
+    """``{material id: {"blank_form": url, "sample_form": url}}`` for the files these materials
+    (of a published guide) have on this server. A content-folder path left by an import from
+    before imports stored their files, or a file that is gone, gets no link: the phone page,
+    the API and the kiosk all link exactly the files ``/files/<name>`` will serve."""
+    links: dict[int, dict[str, str]] = {}
+    for m in materials:
+        for key in KINDS:
+            name = stored_name(getattr(m, key))
+            if name and file_path(data_dir, name):
+                links.setdefault(m.id, {})[key] = public_url(name)
+    return links
 
 
 def content_type(name: str) -> str:
