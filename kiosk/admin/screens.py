@@ -8,6 +8,7 @@ through the publisher (the one emitter): a display token only ever *receives*.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
@@ -19,7 +20,16 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..extensions import db
-from ..models import DEFAULT_LAYOUTS, KINDS, AuditLog, Screen, ScreenGroup, utcnow
+from ..models import (
+    DEFAULT_IDLE_SECONDS,
+    DEFAULT_LAYOUTS,
+    IDLE_SECONDS_RANGE,
+    KINDS,
+    AuditLog,
+    Screen,
+    ScreenGroup,
+    utcnow,
+)
 from ..services import accounts, layouts, pairing
 from ..services import screens as screen_service
 from ..services.publish import get_publisher
@@ -56,10 +66,28 @@ class PairForm(FlaskForm):
             raise ValidationError("请选择屏幕类型")
 
 
+IDLE_LOW, IDLE_HIGH = IDLE_SECONDS_RANGE
+
+
 class EditForm(FlaskForm):
     name = StringField("屏幕名称", validators=[_required("屏幕名称"), Length(max=90, message="最多 90 个字符")])
     group = StringField("分组", description="移到另一分组后，屏幕会自动刷新并播放该分组的内容",
                         validators=[_required("分组"), Length(max=64, message="最多 64 个字符")])
+    # kiosks only (the template shows it, the view reads it, for kind kiosk)
+    idle_seconds = StringField(
+        "空闲返回时间（秒）",
+        description=f"多久无人触摸后回到轮播，{IDLE_LOW} 到 {IDLE_HIGH} 秒；留空 = {DEFAULT_IDLE_SECONDS} 秒")
+
+    def idle_value(self) -> int | None:
+        """The idle timeout typed, None for empty (the default); a wrong value adds an error."""
+        raw = unicodedata.normalize("NFKC", self.idle_seconds.data or "").strip()  # ６０ is 60
+        if not raw:
+            return None
+        if raw.isascii() and raw.isdigit() and IDLE_LOW <= int(raw) <= IDLE_HIGH:
+            return int(raw)
+        self.idle_seconds.errors = [*self.idle_seconds.errors,
+                                    f"请填写 {IDLE_LOW} 到 {IDLE_HIGH} 之间的整数秒数，或留空"]
+        return None
 
 
 def _limiter() -> pairing.ClaimLimiter:
@@ -153,19 +181,29 @@ def screen_pair():
 @role_required("admin")
 def screen_edit(screen_id: int):
     screen = _screen_or_404(screen_id)
-    form = EditForm(data={"name": screen.name, "group": screen.group.name})
+    kiosk = screen.kind == "kiosk"
+    form = EditForm(data={"name": screen.name, "group": screen.group.name,
+                          "idle_seconds": "" if screen.idle_seconds is None else str(screen.idle_seconds)})
     if screen.revoked_at is None and form.validate_on_submit():
         name, group = form.name.data.strip(), form.group.data.strip()
         before = {"name": screen.name, "group": screen.group.name}
+        after = {"name": name, "group": group}
+        if kiosk:
+            before["idle_seconds"], after["idle_seconds"] = screen.idle_seconds, form.idle_value()
         taken = db.session.scalar(select(Screen.id).where(Screen.name == name, Screen.id != screen.id))
         if taken:
             form.name.errors = [*form.name.errors, "屏幕名称已存在"]
-        elif before != {"name": name, "group": group}:
+        if any(f.errors for f in form):
+            pass  # shown next to their fields below
+        elif before != after:
             screen.name = name
             screen.group = screen_service.get_or_create_group(db.session, group)
-            _audit("update", screen, before, {"name": name, "group": group})
+            if kiosk:
+                screen.idle_seconds = after["idle_seconds"]
+            _audit("update", screen, before, after)
             db.session.commit()
-            # The page reconnects and joins its new group's room with the new state.
+            # The page reconnects and joins its new group's room with the new state; a kiosk
+            # reads its idle timeout when the page loads.
             get_publisher(current_app).send_to_screen(screen, "reload", {})
             flash(f"屏幕“{name}”已保存，屏幕将自动刷新。", "success")
             return redirect(url_for("admin.screens"))

@@ -48,6 +48,7 @@ FIELD_LABELS: dict[str, str] = {
     "layout": "版式", "state": "状态", "status": "状态", "version": "版本", "from_version": "来自版本",
     "revoked_at": "停用时间", "seconds": "秒数", "level": "级别", "deleted": "删除条数",
     "cutoff": "删除此时间之前", "days": "保留天数", "filters": "筛选条件", "value": "值",
+    "idle_seconds": "空闲返回时间（秒）",
 }
 
 REASON_LABELS = {"password": "密码错误", "unknown_user": "用户名不存在", "locked": "账户已锁定",

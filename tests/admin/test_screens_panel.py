@@ -216,6 +216,49 @@ def test_rename_and_move_group_reloads_the_screen(demo_app, admin_client):
     assert r.status_code == 400 and "屏幕名称已存在" in text_of(r)
 
 
+def test_a_kiosks_idle_timeout_is_set_on_its_edit_page_and_reloads_it(demo_app, admin_client):
+    screen_id, token, name = first_screen(demo_app, "kiosk")
+    page = admin_client.get(f"/admin/screens/{screen_id}/edit")
+    assert "空闲返回时间（秒）" in text_of(page) and 'name="idle_seconds"' in page.text
+    live = display(demo_app, token)
+    live.get_received("/display")
+    r = post(admin_client, f"/admin/screens/{screen_id}/edit", name=name, group="kiosks", idle_seconds="90")
+    assert r.status_code == 302
+    assert [m["name"] for m in live.get_received("/display")] == ["reload"]
+    with demo_app.app_context():
+        screen = db.session.get(Screen, screen_id)
+        assert (screen.idle_seconds, screen.idle_timeout) == (90, 90)
+        audit = db.session.scalar(select(AuditLog).where(AuditLog.action == "update",
+                                                         AuditLog.object_type == "screen"))
+        assert audit.before["idle_seconds"] is None and audit.after["idle_seconds"] == 90
+    assert 'value="90"' in admin_client.get(f"/admin/screens/{screen_id}/edit").text
+    # out of range or not a number: refused next to the field, nothing saved, no reload
+    for bad in ("10", "601", "abc", "60.5", "-30"):
+        r = post(admin_client, f"/admin/screens/{screen_id}/edit", name=name, group="kiosks", idle_seconds=bad)
+        assert r.status_code == 400 and "20 到 600" in text_of(r), bad
+    assert live.get_received("/display") == []
+    r = post(admin_client, f"/admin/screens/{screen_id}/edit", name=name, group="kiosks", idle_seconds="１２０")
+    assert r.status_code == 302  # full-width digits from a Chinese input method are fine
+    with demo_app.app_context():
+        assert db.session.get(Screen, screen_id).idle_seconds == 120
+    # empty = back to the default 60 s
+    r = post(admin_client, f"/admin/screens/{screen_id}/edit", name=name, group="kiosks", idle_seconds=" ")
+    assert r.status_code == 302
+    with demo_app.app_context():
+        screen = db.session.get(Screen, screen_id)
+        assert (screen.idle_seconds, screen.idle_timeout) == (None, 60)
+
+
+def test_other_screens_have_no_idle_timeout(demo_app, admin_client):
+    screen_id, _, name = first_screen(demo_app)
+    page = admin_client.get(f"/admin/screens/{screen_id}/edit")
+    assert "空闲返回时间" not in text_of(page)
+    r = post(admin_client, f"/admin/screens/{screen_id}/edit", name=name, group="新分组", idle_seconds="90")
+    assert r.status_code == 302
+    with demo_app.app_context():
+        assert db.session.get(Screen, screen_id).idle_seconds is None
+
+
 # -- the /staff namespace ------------------------------------------------------------------------------
 def test_staff_namespace_refuses_anonymous(demo_app):
     anon = socketio.test_client(demo_app, namespace="/staff", flask_test_client=demo_app.test_client())
