@@ -23,8 +23,9 @@ VISIT_EVENT_KINDS = ("visit_start", "visit_end", "page_view", "search", "guide_v
 
 class VisitEvent(db.Model):
     """One thing a visit did: opened a page, searched (``query``, ``results``), viewed a guide
-    or bundle (``ref`` = its code), opened a 空表/样表 (``form_view``), rated (``level``) or
-    ended (``reason`` idle / home). ``visit`` is "" when the page did not say."""
+    or bundle (``ref`` = its code), opened a 样表 (``form_view``: ``ref`` a guide's code with
+    ``page`` "guide", or a bundle's with ``page`` "bundle"), rated (``level``) or ended
+    (``reason`` idle / home). ``visit`` is "" when the page did not say."""
 
     __tablename__ = "visit_event"
     __table_args__ = (

@@ -40,6 +40,7 @@ def test_a_visit_is_stored_event_by_event(demo_app):
         {"kind": "guide_view", "at": iso(start + timedelta(seconds=9)), "guide": guide["code"]},
         {"kind": "form_view", "guide": guide["code"]},
         {"kind": "bundle_view", "at": iso(start + timedelta(seconds=30)), "bundle": bundle["code"]},
+        {"kind": "form_view", "bundle": bundle["code"]},  # a 样表 in the bundle's material list
         {"kind": "visit_end", "at": iso(start + timedelta(seconds=90)), "reason": "idle"},
     ]
     r = post(demo_app, {"visit": VISIT, "events": events})
@@ -53,9 +54,9 @@ def test_a_visit_is_stored_event_by_event(demo_app):
     assert rows[0].at == start  # the kiosk's time is kept
     assert rows[1].page == "home"
     assert (rows[2].search_query, rows[2].results) == ("sfz", 4)
-    assert rows[3].ref == rows[4].ref == guide["code"]
-    assert rows[5].ref == bundle["code"]
-    assert rows[6].reason == "idle"
+    assert rows[3].ref == rows[4].ref == guide["code"] and rows[4].page == "guide"
+    assert rows[5].ref == rows[6].ref == bundle["code"] and rows[6].page == "bundle"
+    assert rows[7].reason == "idle"
     assert abs((rows[4].at - utcnow()).total_seconds()) < 60  # no time given: the server's
 
 
@@ -98,6 +99,7 @@ BAD = [
     ({"visit": VISIT, "events": [{"kind": "search", "query": "sfz", "results": "4"}]}, "events[0].results"),
     ({"visit": VISIT, "events": [GOOD, {"kind": "guide_view", "guide": "NOPE"}]}, "events[1].guide"),
     ({"visit": VISIT, "events": [{"kind": "form_view"}]}, "events[0].guide"),
+    ({"visit": VISIT, "events": [{"kind": "form_view", "bundle": "nope"}]}, "events[0].bundle"),
     ({"visit": VISIT, "events": [{"kind": "guide_view", "guide": ["x"]}]}, "events[0].guide"),
     ({"visit": VISIT, "events": [{"kind": "bundle_view", "bundle": "nope"}]}, "events[0].bundle"),
     ({"visit": VISIT, "events": [{"kind": "visit_end", "reason": "bored"}]}, "events[0].reason"),

@@ -105,8 +105,15 @@ def _event(codes: _Codes, raw: Any, i: int, screen: Screen, visit: str,
     elif kind == "search":
         event.search_query = _query(raw.get("query"), f"{where}.query")
         event.results = _results(raw.get("results"), f"{where}.results")
-    elif kind in ("guide_view", "form_view"):
+    elif kind == "guide_view":
         event.ref = codes.guide(raw.get("guide"), f"{where}.guide")
+    elif kind == "form_view":
+        # a 样表 opened from a guide, or from a bundle's merged material list: ``page`` says
+        # which kind of code ``ref`` is
+        if raw.get("bundle") is not None and raw.get("guide") is None:
+            event.ref, event.page = codes.bundle(raw.get("bundle"), f"{where}.bundle"), "bundle"
+        else:
+            event.ref, event.page = codes.guide(raw.get("guide"), f"{where}.guide"), "guide"
     elif kind == "bundle_view":
         event.ref = codes.bundle(raw.get("bundle"), f"{where}.bundle")
     elif kind == "visit_end":
