@@ -44,6 +44,12 @@ def _load(root: str, name: str) -> dict[str, Any]:
     if not any(r["name"] == "main" for r in regions):
         raise LayoutError(f"{path}: a layout needs a 'main' region")
     stylesheet = data.get("stylesheet")
+    limits = data.get("limits") or {}
+    if not isinstance(limits, dict) or not all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v > 1
+        for k, v in limits.items()
+    ):
+        raise LayoutError(f"{path}: limits must map list names to whole numbers above 1")
     return {
         "name": name,
         "title": str(data.get("title") or name),
@@ -52,6 +58,8 @@ def _load(root: str, name: str) -> dict[str, Any]:
         "height": int(data["height"]),
         "regions": regions,
         "stylesheet": f"/layouts/{name}/{stylesheet}" if stylesheet else None,
+        # list cuts for the slide templates (docs/layouts.md), e.g. {materials: 7}
+        "limits": dict(limits),
         "folder": str(folder),
     }
 
