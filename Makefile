@@ -8,7 +8,14 @@ PORT   ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench lint chromium clean docs-shots
+# Kiosk handwriting (手写): Debian's Zinnia recognizer and its Simplified Chinese model.
+HANDWRITING_MODEL    ?= /usr/share/tegaki/models/zinnia/handwriting-zh_CN.model
+HANDWRITING_PACKAGES := libzinnia0 tegaki-zinnia-simplified-chinese
+HAVE_HANDWRITING     := [ -r $(HANDWRITING_MODEL) ] && \
+  $(PYTHON) -c 'import ctypes; ctypes.CDLL("libzinnia.so.0")' 2>/dev/null
+APT_HANDWRITING      := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(HANDWRITING_PACKAGES)
+
+.PHONY: install run test bench lint chromium handwriting handwriting-optional clean docs-shots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +25,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+run: install handwriting-optional
 	KIOSK_PUBLIC_BASE_URL="$${KIOSK_PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}" \
 	$(VENV)/bin/kiosk serve --host $(HOST) --port $(PORT)
 
@@ -32,9 +39,26 @@ chromium:
 	  fi; \
 	fi
 
+# The tests need handwriting recognition (tests/touch/test_handwriting.py fails without it).
+# As root (CI) it is installed; the package lists are refreshed only if that fails.
+handwriting:
+	@if ! { $(HAVE_HANDWRITING); }; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    $(APT_HANDWRITING) >/dev/null 2>&1 || { apt-get update -qq && $(APT_HANDWRITING) >/dev/null; }; \
+	  fi; \
+	  if ! { $(HAVE_HANDWRITING); }; then \
+	    echo "Handwriting recognition is missing. Install it with:  sudo apt-get install -y $(HANDWRITING_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
+
+# The server runs without it (kiosks then hide the handwriting panel): `run` only warns.
+handwriting-optional:
+	@$(MAKE) --no-print-directory -s handwriting 2>/dev/null \
+	  || echo "Warning: serving without handwriting recognition (the kiosk hides its 手写 panel)."
+
 # The suite starts `kiosk` processes by the hundred; byte-compile the package once so that
 # each does not recompile it (PYTHONDONTWRITEBYTECODE=1 machines never cache it otherwise).
-test: install chromium
+test: install chromium handwriting
 	$(PY) -m compileall -q kiosk kiosk_launcher.py >/dev/null
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 

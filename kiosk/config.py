@@ -135,6 +135,9 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "ADMIN_IDLE_MINUTES": _number(env, "KIOSK_ADMIN_IDLE_MINUTES", 30),
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,  # a form left open over lunch still submits
         "AUDIT_RETENTION_DAYS": env.get("KIOSK_AUDIT_RETENTION_DAYS") or 365,
+        # Kiosk handwriting (手写): Debian's libzinnia0 + tegaki-zinnia-simplified-chinese; optional.
+        "HANDWRITING_LIBRARY": env.get("KIOSK_HANDWRITING_LIBRARY") or "libzinnia.so.0",
+        "HANDWRITING_MODEL": env.get("KIOSK_HANDWRITING_MODEL") or "/usr/share/tegaki/models/zinnia/handwriting-zh_CN.model",
     }
     settings.update(overrides)
     settings["AUDIT_RETENTION_DAYS"] = audit_retention_days(settings["AUDIT_RETENTION_DAYS"])

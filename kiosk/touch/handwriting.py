@@ -1,5 +1,43 @@
-"""Handwriting (手写) recognition for the kiosk's input panel. See docs/kiosk.md."""
+"""Handwriting (手写) recognition for the kiosk's input panel. See docs/kiosk.md.
+
+The recognizer itself (Zinnia through ctypes, input validation) is in
+kiosk/services/touch/handwriting.py; this module only maps it onto HTTP.
+"""
 
 from __future__ import annotations
 
-from . import bp  # noqa: F401
+from flask import Flask, after_this_request, current_app, jsonify
+
+from ..errors import ApiError
+from ..services.touch.handwriting import HandwritingError, get_recognizer, parse_strokes
+from . import bp
+from .common import json_body, kiosk_screen
+
+
+def handwriting_available(app: Flask) -> bool:
+    """Whether this server can recognise handwriting; the screen page puts it in its config
+    so that a kiosk without the recognizer never shows the panel. Loads the model on the
+    first call (a few milliseconds) and logs the reason once when it cannot."""
+    return get_recognizer(app).available()
+
+
+@bp.post("/screen/<token>/kiosk/handwriting")
+def recognize_handwriting(token: str):
+    """Strokes of one character → ``{"candidates": [...]}``, best first (docs/kiosk.md)."""
+
+    @after_this_request
+    def no_store(response):
+        # What someone wrote is nobody's business later: no cache keeps it, errors included.
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    kiosk_screen(token)
+    recognizer = get_recognizer(current_app)
+    if not recognizer.available():
+        raise ApiError(503, "handwriting_unavailable",
+                       f"手写识别不可用 (handwriting recognition unavailable: {recognizer.reason})")
+    try:
+        strokes = parse_strokes(json_body())
+    except HandwritingError as err:
+        raise ApiError(400, "invalid_strokes", err.message, err.field) from None
+    return jsonify(candidates=recognizer.recognize(strokes))
