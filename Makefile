@@ -62,9 +62,10 @@ test: install chromium handwriting
 	$(PY) -m compileall -q kiosk kiosk_launcher.py >/dev/null
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
-# Retake the staff panel's screenshots in docs/screenshots/ (the browser tests take them).
-docs-shots: install chromium
-	KIOSK_DOC_SHOTS=1 $(PY) -m pytest -q -m browser tests/admin $(PYTEST_ARGS)
+# Retake the staff panel's and the kiosk's screenshots in docs/screenshots/ (the browser tests
+# take them).
+docs-shots: install chromium handwriting
+	KIOSK_DOC_SHOTS=1 $(PY) -m pytest -q -m browser tests/admin tests/touch $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/fanout.py $(BENCH_ARGS)

@@ -24,6 +24,7 @@ from ..services import layouts, pairing
 from ..services import screens as screen_service
 from ..services.publish import get_publisher
 from ..services.state import for_screen
+from ..touch.page import touch_config
 from . import bp
 
 
@@ -115,6 +116,8 @@ def screen_page(token: str):
     so that watching a dead screen does not make it look online."""
     screen = _screen_or_404(token)
     state = for_screen(get_publisher(current_app).state_for(screen.group.name, screen.layout), screen)
+    mirror = request.args.get("mirror") == "1"
+    touch = touch_config(screen, token) if screen.kind == "kiosk" and not mirror else None
     response = current_app.make_response(
         render_template(
             "display/screen.html",
@@ -125,8 +128,10 @@ def screen_page(token: str):
             layout=state["layout"],
             heartbeat_seconds=current_app.config["HEARTBEAT_SECONDS"],
             poll_seconds=current_app.config["POLL_SECONDS"],
-            mirror=request.args.get("mirror") == "1",
+            mirror=mirror,
             first=first_item(state, utcnow()),
+            touch_config=touch,
+            hall_name=(state.get("hall") or {}).get("name") or current_app.config.get("HALL_NAME", ""),
         )
     )
     response.headers["Cache-Control"] = "no-store"

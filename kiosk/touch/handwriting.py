@@ -6,12 +6,15 @@ kiosk/services/touch/handwriting.py; this module only maps it onto HTTP.
 
 from __future__ import annotations
 
-from flask import Flask, after_this_request, current_app, jsonify
+from flask import Flask, current_app, jsonify
 
 from ..errors import ApiError
 from ..services.touch.handwriting import HandwritingError, get_recognizer, parse_strokes
 from . import bp
 from .common import json_body, kiosk_screen
+
+# 4,000 points of a finger (the most parse_strokes takes) are well under 100 KB of JSON.
+BODY_MAX = 256 * 1024
 
 
 def handwriting_available(app: Flask) -> bool:
@@ -23,21 +26,16 @@ def handwriting_available(app: Flask) -> bool:
 
 @bp.post("/screen/<token>/kiosk/handwriting")
 def recognize_handwriting(token: str):
-    """Strokes of one character → ``{"candidates": [...]}``, best first (docs/kiosk.md)."""
-
-    @after_this_request
-    def no_store(response):
-        # What someone wrote is nobody's business later: no cache keeps it, errors included.
-        response.headers["Cache-Control"] = "no-store"
-        return response
-
+    """Strokes of one character → ``{"candidates": [...]}``, best first (docs/kiosk.md).
+    Like every touch answer it is ``no-store`` (routes.py): what someone wrote is nobody's
+    business later."""
     kiosk_screen(token)
     recognizer = get_recognizer(current_app)
     if not recognizer.available():
         raise ApiError(503, "handwriting_unavailable",
                        f"手写识别不可用 (handwriting recognition unavailable: {recognizer.reason})")
     try:
-        strokes = parse_strokes(json_body())
+        strokes = parse_strokes(json_body(BODY_MAX))
     except HandwritingError as err:
         raise ApiError(400, "invalid_strokes", err.message, err.field) from None
     return jsonify(candidates=recognizer.recognize(strokes))

@@ -13,7 +13,7 @@
  */
 'use strict';
 
-var CACHE = 'kiosk-screen-v2';
+var CACHE = 'kiosk-screen-v3';
 var NETWORK_TIMEOUT_MS = 4000;
 // The page's own files (kiosk/templates/display/screen.html loads them): fetched when the
 // worker is installed, so that an offline reload finds every part even if the page's 'warm'
@@ -31,7 +31,15 @@ var SCREEN_FILES = [
   '/static/display/screen-connection.js',
   '/static/display/screen-start.js',
   '/static/vendor/socket.io/socket.io.min.js',
-  '/static/vendor/noto-sans-sc/noto-sans-sc.css'
+  '/static/vendor/noto-sans-sc/noto-sans-sc.css',
+  // the touch kiosk UI (kiosk/templates/touch/ui.html), for screens of kind kiosk
+  '/static/touch/touch.css',
+  '/static/touch/touch.js',
+  '/static/touch/touch-home.js',
+  '/static/touch/touch-input.js',
+  '/static/touch/touch-guide.js',
+  '/static/touch/touch-rating.js',
+  '/static/touch/touch-start.js'
 ];
 
 self.addEventListener('install', function (event) {
@@ -85,11 +93,24 @@ function isMirror(url) {
   return url.searchParams.get('mirror') === '1';
 }
 
+/* What a touch kiosk reads to browse guides (docs/kiosk.md): its catalogue, each guide and
+   bundle, their QR codes and 样表 — kept so that browsing goes on offline. Search,
+   handwriting, ratings and visit records are never cached: the page says they need the
+   network. */
+function isKioskContent(url) {
+  var p = url.pathname;
+  return /^\/screen\/[^/]+\/kiosk\/catalogue$/.test(p) ||
+    /^\/api\/v1\/guides\/\d+$/.test(p) ||
+    /^\/api\/v1\/bundles(\/[^/]+)?$/.test(p) ||
+    /^\/g\/[^/]+\/qr\.svg$/.test(p) ||
+    p.indexOf('/files/') === 0;
+}
+
 function cacheable(url) {
   if (url.pathname.indexOf('/socket.io/') === 0) return false;
   if (/^\/screen\/[^/]+\/state$/.test(url.pathname)) return false;
   if (isScreenPage(url) && isMirror(url)) return false;
-  return isScreenPage(url) ||
+  return isScreenPage(url) || isKioskContent(url) ||
     url.pathname.indexOf('/static/') === 0 ||
     url.pathname.indexOf('/layouts/') === 0 ||
     url.pathname.indexOf('/media/') === 0;
@@ -127,11 +148,19 @@ function networkFirst(req, key) {
       // a server that answers with an error page (5xx while restarting) is "down" too
       if (res && res.status < 500) return res;
       return cache.match(key).then(function (hit) {
-        if (hit) return hit;
+        if (hit) return markOffline(hit);
         return res || network; // nothing cached: wait for the network after all
       });
     });
   });
+}
+
+/* A copy served because the network failed says so (X-Kiosk-Offline: 1): the kiosk UI must
+   not take it for a sign that the server is back. */
+function markOffline(res) {
+  var headers = new Headers(res.headers);
+  headers.set('X-Kiosk-Offline', '1');
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers: headers });
 }
 
 /* Vendored files are immutable under one URL (re-vendoring bumps CACHE). */
