@@ -26,7 +26,7 @@ from .browser_kit import (
 
 pytestmark = pytest.mark.browser
 
-IDLE = 10  # seconds; the panel's minimum is 20, the page takes 10 and up
+IDLE = 3  # seconds; the panel's minimum is 20, the page takes 3 and up
 
 
 def open_a_guide(page, keys: str = "hy") -> str:

@@ -143,8 +143,7 @@
       block('online', '网上办理', prose(online), '网办'),
       block('basis', '设定依据', prose(g.basis), '依据')
     ];
-    var body = sections.filter(Boolean).concat([h('div', { class: 't-guide-end' }, rateButton({ guide: g.code, name: g.name }))]);
-    return h('div', { class: 't-guide', 'data-code': g.code }, [
+    return page('t-guide', g.code, [
       h('header', { class: 't-guide-head' }, [
         h('div', { class: 't-guide-title' }, [
           h('h1', { class: 't-h1' }, g.name),
@@ -154,21 +153,30 @@
             ['收费', !g.fee || g.fee === '不收费' ? '不收费' : '收费（见下文）'], ['办理窗口', g.window || '咨询导办台']])
         ]),
         h('div', { class: 't-aside' }, [qrCard(g), rateButton({ guide: g.code, name: g.name })])
-      ]),
-      sectionTabs(sections),
-      T.scroller(body, 't-guide-scroll')
-    ]);
+      ])], sections, { guide: g.code, name: g.name });
   }
 
-  T.defineView('guide', {
-    page: 'guide',
-    title: '办事指南',
-    render: function (p, entry) {
-      var holder = h('div', { class: 't-holder' }, loading());
-      into(holder, (T.cfg.guide_url || '/api/v1/guides/') + encodeURIComponent(p.id), function (g) { return buildGuide(g, entry); }, '办事指南');
-      return holder;
-    }
-  });
+  /* A guide's or bundle's page: its head, jump buttons, the paged sections, a rate button. */
+  function page(cls, code, head, sections, rate) {
+    var body = sections.filter(Boolean).concat([h('div', { class: 't-guide-end' }, rateButton(rate))]);
+    return h('div', { class: cls, 'data-code': code }, head.concat([sectionTabs(sections), T.scroller(body, 't-guide-scroll')]));
+  }
+
+  /* A view that loads its page from `url(params)` and builds it with `build(data, entry)`. */
+  function detailView(name, title, url, build, what) {
+    T.defineView(name, {
+      page: name,
+      title: title,
+      render: function (p, entry) {
+        var holder = h('div', { class: 't-holder' }, loading());
+        into(holder, url(p), function (data) { return build(data, entry); }, what);
+        return holder;
+      }
+    });
+  }
+
+  detailView('guide', '办事指南', function (p) { return (T.cfg.guide_url || '/api/v1/guides/') + encodeURIComponent(p.id); },
+    buildGuide, '办事指南');
 
   /* ------------------------------------------------------------------ bundles */
 
@@ -184,24 +192,14 @@
       block('guides', '包含事项（共 ' + members.length + ' 项）', members.length ? h('div', { class: 't-rows' }, members) : null, '事项'),
       block('materials', '一套材料（合并后共 ' + (b.materials || []).length + ' 项）', mats, '材料')
     ];
-    var body = sections.filter(Boolean).concat([h('div', { class: 't-guide-end' }, rateButton({ bundle: b.code, name: b.name }))]);
-    return h('div', { class: 't-guide t-bundle', 'data-code': b.code }, [
+    return page('t-guide t-bundle', b.code, [
       h('header', { class: 't-guide-head' }, [h('div', { class: 't-guide-title' }, [
-        h('h1', { class: 't-h1' }, b.name), h('p', { class: 't-sub' }, '一件事一次办 · 一次告知、一表申请、一窗受理')])]),
-      sectionTabs(sections),
-      T.scroller(body, 't-guide-scroll')
-    ]);
+        h('h1', { class: 't-h1' }, b.name), h('p', { class: 't-sub' }, '一件事一次办 · 一次告知、一表申请、一窗受理')])])],
+    sections, { bundle: b.code, name: b.name });
   }
 
-  T.defineView('bundle', {
-    page: 'bundle',
-    title: '一件事一次办',
-    render: function (p, entry) {
-      var holder = h('div', { class: 't-holder' }, loading());
-      into(holder, (T.cfg.bundle_url || '/api/v1/bundles/') + encodeURIComponent(p.code), function (b) { return buildBundle(b, entry); }, '一件事指南');
-      return holder;
-    }
-  });
+  detailView('bundle', '一件事一次办', function (p) { return (T.cfg.bundle_url || '/api/v1/bundles/') + encodeURIComponent(p.code); },
+    buildBundle, '一件事指南');
 
   /* ------------------------------------------------------------------ 样表 viewer */
 

@@ -36,7 +36,7 @@
 
   var cfg = T.cfg = readJSON('touch-config') || {};
   T.D = D;
-  T.IDLE_MS = Math.max(10, Math.min(3600, Number(cfg.idle_seconds) || 60)) * 1000;
+  T.IDLE_MS = Math.max(3, Math.min(3600, Number(cfg.idle_seconds) || 60)) * 1000;
   T.COUNTDOWN_S = Math.max(3, Math.min(60, Number(cfg.countdown_seconds) || 10));
   T.root = document.getElementById('touch');
   T.view = document.getElementById('touch-view');
