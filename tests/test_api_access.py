@@ -19,6 +19,7 @@ STAFF = frozenset(ROLES)
 ACCESS: dict[str, frozenset[str] | str] = {
     "api.list_guides": PUBLIC,
     "api.get_guide": PUBLIC,
+    "api.search_all": PUBLIC,
     "api.list_bundles": PUBLIC,
     "api.get_bundle": PUBLIC,
     "api.list_screens": STAFF,

@@ -85,6 +85,7 @@ def form_values(object_type: str, snap: dict[str, Any]) -> dict[str, Any]:
     if object_type == "guide":
         values["process"] = "\n".join(snap.get("process") or [])
         values["themes"] = "、".join(snap.get("themes") or [])
+        values["aliases"] = "、".join(snap.get("aliases") or [])
         values["faq"] = "\n".join(f"{f['q']} | {f['a']}" for f in snap.get("faq") or [])
         values["audience"] = list(snap.get("audience") or [])
         values["online"] = "1" if snap.get("online") else ""

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import PUBLISHED, Guide
 from ..services.qr import guide_url
 from ..services.review_attachments import public_links
-from ..services.search import search_guides
+from ..services.search import Hit, search, search_guides
 from . import bp
 
 
@@ -65,8 +65,8 @@ def guide_detail(guide: Guide) -> dict:
     return out
 
 
-@bp.get("/guides")
-def list_guides():
+def query_args() -> tuple[str, int]:
+    """``q`` and ``limit`` of a search request, or a 400 naming the one that is wrong."""
     q = (request.args.get("q") or "").strip()
     if len(q) > 100:
         raise ApiError(400, "invalid_query", "查询词最多 100 个字符 (query too long)", "q")
@@ -74,14 +74,42 @@ def list_guides():
         limit = min(max(int(request.args.get("limit", 20)), 1), 100)
     except ValueError:
         raise ApiError(400, "invalid_limit", "limit 必须是整数 (limit must be an integer)", "limit") from None
+    return q, limit
+
+
+def hit_summary(hit: Hit) -> dict:
+    """A search result as the list endpoints show it (the engine keeps these fields, so an
+    answer needs no database round trip)."""
+    out = {k: v for k, v in hit.summary.items() if k != "kind"}
+    if hit.kind == "guide":
+        out["url"] = guide_url(current_app.config["PUBLIC_BASE_URL"], hit.code)
+    return out
+
+
+@bp.get("/guides")
+def list_guides():
+    q, limit = query_args()
     if q:
-        guides = search_guides(q, limit=limit)
-    else:
-        guides = db.session.scalars(
-            select(Guide).where(Guide.status == PUBLISHED).order_by(Guide.name).limit(limit)
-            .options(selectinload(Guide.department))
-        ).all()
-    return jsonify({"query": q, "count": len(guides), "guides": [guide_summary(g) for g in guides]})
+        return jsonify(_listing(q, [hit_summary(h) for h in search_guides(q, limit=limit)]))
+    guides = db.session.scalars(
+        select(Guide).where(Guide.status == PUBLISHED).order_by(Guide.name).limit(limit)
+        .options(selectinload(Guide.department))
+    ).all()
+    return jsonify(_listing(q, [guide_summary(g) for g in guides]))
+
+
+def _listing(q: str, guides: list[dict]) -> dict:
+    return {"query": q, "count": len(guides), "guides": guides}
+
+
+@bp.get("/search")
+def search_all():
+    """Guides and 一件事 bundles for what a citizen typed, best first (the kiosk's search):
+    ``results`` items carry ``kind`` (guide | bundle)."""
+    q, limit = query_args()
+    hits = search(q, limit=limit) if q else []
+    results = [{"kind": h.kind, **hit_summary(h)} for h in hits]
+    return jsonify({"query": q, "count": len(results), "results": results})
 
 
 @bp.get("/guides/<int:guide_id>")

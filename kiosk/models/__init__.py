@@ -19,6 +19,7 @@ from .screens import (
     Screen,
     ScreenGroup,
 )
+from .search import GuideViewCount, SearchTerm
 from .stats import LEVEL_LABELS, LEVELS, DisclosureReport, EvaluationStat
 from .users import ROLES, ApiToken, AuditLog, User
 from .visits import VISIT_EVENT_KINDS, VisitEvent
@@ -27,7 +28,8 @@ __all__ = [
     "ALERT_LEVELS", "CHANNELS", "DEFAULT_IDLE_SECONDS", "DEFAULT_LAYOUTS", "IDLE_SECONDS_RANGE",
     "KINDS", "LEVELS", "LEVEL_LABELS", "PUBLISHED", "ROLES", "STATUSES", "VISIT_EVENT_KINDS",
     "Alert", "AlertDelivery", "ApiToken", "AuditLog", "Bundle", "BundleGuide", "ContentVersion",
-    "Department", "DisclosureReport", "Evaluation", "EvaluationStat", "Guide", "Material", "Notice",
+    "Department", "DisclosureReport", "Evaluation", "EvaluationStat", "Guide", "GuideViewCount",
+    "Material", "Notice", "SearchTerm",
     "PairingCode", "Playlist", "PlaylistItem", "ScheduleEntry", "Screen", "ScreenGroup",
     "TickerLine", "User", "VisitEvent", "utcnow",
 ]

@@ -51,6 +51,9 @@ class Guide(TimestampMixin, db.Model):
     audience: Mapped[list[str]] = mapped_column(JSON, default=list)  # 服务对象 自然人/法人
     themes: Mapped[list[str]] = mapped_column(JSON, default=list)  # 主题分类
     faq: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # 常见问题
+    # 事项俗称 / 关键词: what citizens call it (结婚证补办); searched like the name, reviewed like
+    # every other field
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     search_text: Mapped[str] = mapped_column(Text, default="")  # name + pinyin forms, see search.py
     status: Mapped[str] = mapped_column(String(20), default=PUBLISHED)
 

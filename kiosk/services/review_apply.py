@@ -22,7 +22,7 @@ MODELS: dict[str, Any] = {"guide": Guide, "notice": Notice, "ticker": TickerLine
 GUIDE_SCALARS = (
     "name", "item_type", "basis", "conditions", "process", "legal_limit_days", "promised_limit_days",
     "case_type", "fee", "location", "window", "hours", "phone", "complaint_phone", "visits",
-    "online", "online_url", "scope", "audience", "themes", "faq",
+    "online", "online_url", "scope", "audience", "themes", "faq", "aliases",
 )
 MATERIAL_KEYS = ("name", "form", "copies", "necessity", "blank_form", "sample_form", "note")
 

@@ -20,6 +20,7 @@ from .importer.parsers import (
     CASE_TYPES,
     ITEM_TYPES,
     MATERIAL_FORMS,
+    MAX_ALIAS,
     NECESSITIES,
     NOTICE_KINDS,
     SCOPES,
@@ -33,7 +34,7 @@ GUIDE_LABELS: dict[str, str] = {
     "case_type": "办件类型", "fee": "收费", "location": "办理地点", "window": "办理窗口",
     "hours": "办理时间", "phone": "咨询电话", "complaint_phone": "监督投诉电话",
     "visits": "到现场次数", "online": "是否网办", "online_url": "网办地址", "scope": "通办范围",
-    "audience": "服务对象", "themes": "主题分类", "faq": "常见问题",
+    "audience": "服务对象", "themes": "主题分类", "faq": "常见问题", "aliases": "事项俗称／关键词",
     "publish_from": "生效时间", "expire_at": "下线时间",
 }
 NOTICE_LABELS: dict[str, str] = {
@@ -110,6 +111,7 @@ def guide_snapshot(raw: Mapping[str, Any], tz: tzinfo, departments: set[str]) ->
         "online_url": (raw.get("online_url") or "").strip() or None,
         "scope": raw.get("scope") or None,
         "audience": list(raw.get("audience") or []), "themes": split_list(raw.get("themes")),
+        "aliases": split_list(raw.get("aliases")),
     }
     e = Entry(Where("表单"), data)
     snap: dict[str, Any] = {"code": check_code(errors, raw.get("code", ""))}
@@ -139,6 +141,7 @@ def guide_snapshot(raw: Mapping[str, Any], tz: tzinfo, departments: set[str]) ->
         "scope": _check(errors, "scope", lambda e=e: e.choice("scope", SCOPES, "通办范围", required=False, default=""), ""),
         "audience": _check(errors, "audience", lambda e=e: e.text_list("audience", choices=AUDIENCES, label="服务对象"), []),
         "themes": _check(errors, "themes", lambda e=e: e.text_list("themes", max_len=60), []),
+        "aliases": _check(errors, "aliases", lambda e=e: e.text_list("aliases", max_len=MAX_ALIAS), []),
     })
     for key in ("item_type", "case_type", "name"):
         if errors.get(key) in ("缺少必填字段", "不能为空"):

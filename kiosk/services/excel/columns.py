@@ -70,6 +70,7 @@ GUIDES = Sheet("办事指南", (
     _g("scope", "从下拉列表选择，可留空。", options="scope", width=12),
     _g("audience", "自然人、法人，或两者（用顿号分隔）。", options="audience", width=14),
     _g("themes", "主题分类，多个用顿号“、”或逗号分隔。", width=16),
+    _g("aliases", "事项俗称／关键词：群众对本事项的叫法（例如：补结婚证、结婚证丢了），多个用顿号“、”分隔，搜索时与事项名称同等看待。", width=20),
     _g("faq", "每行一个问答，写成“问题 | 回答”。", kind="lines", width=30),
     _g("publish_from", "可留空（审核通过即发布）；格式 YYYY-MM-DD HH:MM。", kind="datetime", width=17),
     _g("expire_at", "可留空；格式 YYYY-MM-DD HH:MM，须晚于生效时间。", kind="datetime", width=17),

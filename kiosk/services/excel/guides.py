@@ -191,6 +191,7 @@ def export_rows(session: Session) -> dict[str, list[list[Any]]]:
         cells = dict(s, department=depts.shown.get(s["department"], s["department"]),
                      process="\n".join(s["process"] or []), online=YES if s["online"] else NO,
                      audience="、".join(s["audience"] or []), themes="、".join(s["themes"] or []),
+                     aliases="、".join(s.get("aliases") or []),
                      faq="\n".join(f"{f['q']} | {f['a']}" for f in s["faq"] or []))
         guides.append([cells[c.key] for c in GUIDES.columns])
         for m in s["materials"]:

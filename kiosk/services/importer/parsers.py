@@ -28,11 +28,13 @@ AUDIENCES = ("自然人", "法人")
 NOTICE_KINDS = ("notice", "publicity")
 EVALUATION_COLUMNS = ("period", "window", "department", *LEVELS)
 
+MAX_ALIAS = 40  # characters of one 事项俗称 / 关键词
+
 GUIDE_FIELDS = (
     "code", "name", "item_type", "department", "basis", "conditions", "materials", "process",
     "legal_limit_days", "promised_limit_days", "case_type", "fee", "location", "window", "hours",
     "phone", "complaint_phone", "visits", "online", "online_url", "scope", "audience", "themes",
-    "faq",
+    "faq", "aliases",
 )
 MATERIAL_FIELDS = ("name", "form", "copies", "necessity", "blank_form", "sample_form", "note")
 
@@ -78,6 +80,7 @@ def parse_guides(data: Any, file: str, ctx: Context, plan: Plan) -> None:
             "audience": e.text_list("audience", choices=AUDIENCES, label="服务对象"),
             "themes": e.text_list("themes", max_len=60),
             "faq": [_faq(item) for item in e.entries("faq")],
+            "aliases": e.text_list("aliases", max_len=MAX_ALIAS),
         }
         legal, promised = values["legal_limit_days"], values["promised_limit_days"]
         if legal is not None and promised is not None and promised > legal:
