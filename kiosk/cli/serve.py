@@ -87,11 +87,16 @@ def serve(ctx: click.Context, host: str, port: int, data_dir: str | None) -> Non
             scheduler = make_scheduler(app, gevent=True)
             scheduler.start()
         publisher.reschedule()
+        # the search index is built before the first citizen asks (seconds for thousands of
+        # guides); later writes only re-index what they changed
+        from ..services.search import get_engine
+
+        get_engine(app).ensure_fresh(db.session)
         db.session.remove()
     _start_presence_flusher(app)
 
     _stop_on_sigterm(app, scheduler)
-    # Freeze what start-up allocated (SQLAlchemy, Jinja, the app: ~330 k objects) so the
+    # Freeze what start-up allocated (SQLAlchemy, Jinja, the app, the search index) so the
     # cyclic GC stops re-scanning it; full collections during an alert fan-out then pause
     # about as long as a bare Flask-SocketIO server's (docs/benchmarks.md, finding 2).
     gc.collect()
