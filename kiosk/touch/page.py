@@ -27,7 +27,7 @@ def touch_config(screen: Screen, token: str) -> dict[str, Any]:
         "handwriting_url": f"{base}/handwriting",
         "evaluations_url": f"{base}/evaluations",
         "events_url": f"{base}/events",
-        "search_url": "/api/v1/guides",
+        "search_url": "/api/v1/search",  # guides and 一件事 bundles (services/search)
         "guide_url": "/api/v1/guides/",
         "bundle_url": "/api/v1/bundles/",
         "idle_seconds": screen.idle_timeout,

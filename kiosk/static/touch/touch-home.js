@@ -38,6 +38,17 @@
     ]);
   };
 
+  /* One 一件事 as a row to tap (search results): its name and what it saves. */
+  T.bundleRow = function (b, extra) {
+    var meta = ['一件事一次办', (b.guide_count || (b.guides || []).length || '') + ' 个事项一起办'];
+    if (b.promised_limit_days !== undefined && b.promised_limit_days !== null) meta.push(Number(b.promised_limit_days) === 0 ? '当场办结' : '承诺' + b.promised_limit_days + ' 个工作日');
+    return h('button', Object.assign({ type: 'button', class: 't-row t-bundle-row', 'data-bundle': b.code,
+      onclick: function () { T.go('bundle', { code: b.code }); } }, extra || {}), [
+      h('span', { class: 't-row-title' }, [h('span', { class: 't-tag t-tag-bundle' }, '一件事'), b.name]),
+      h('span', { class: 't-row-meta' }, meta.filter(Boolean).join(' · '))
+    ]);
+  };
+
   function tile(label, count, onclick, attrs) {
     return h('button', Object.assign({ type: 'button', class: 't-tile', onclick: onclick }, attrs || {}), [
       h('span', { class: 't-tile-name' }, label),

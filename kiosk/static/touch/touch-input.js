@@ -76,10 +76,12 @@
     }
     if (e.count) e.count.textContent = '正在查找…';
     searchCtrl = window.AbortController ? new AbortController() : null;
-    var url = (T.cfg.search_url || '/api/v1/guides') + '?limit=30&q=' + encodeURIComponent(q);
+    var url = (T.cfg.search_url || '/api/v1/search') + '?limit=30&q=' + encodeURIComponent(q);
     T.fetchJSON(url, { signal: searchCtrl ? searchCtrl.signal : undefined, cache: 'no-store' }).then(function (data) {
       if (mySeq !== searchSeq) return;
-      lastResults = { query: q, guides: (data && data.guides) || [] };
+      // /api/v1/search answers `results` (guides and bundles); /api/v1/guides `guides`
+      var found = (data && (data.results || data.guides)) || [];
+      lastResults = { query: q, guides: found };
       renderResults(lastResults);
       settleTimer = setTimeout(recordSearch, SETTLE_MS);
     }, function (err) {
@@ -118,10 +120,12 @@
     }
     e.count.textContent = '找到 ' + r.guides.length + ' 项';
     r.guides.forEach(function (g) {
-      e.results.appendChild(T.guideRow(g, { onclick: function () {
+      var open = function () {
         recordSearch(); // a result opened: the search was made
-        T.go('guide', { id: g.id });
-      } }));
+        if (g.kind === 'bundle') T.go('bundle', { code: g.code });
+        else T.go('guide', { id: g.id });
+      };
+      e.results.appendChild(g.kind === 'bundle' ? T.bundleRow(g, { onclick: open }) : T.guideRow(g, { onclick: open }));
     });
     var area = e.results.closest('.t-scroll');
     if (area) { area.scrollTop = 0; T.updatePager(area); }
