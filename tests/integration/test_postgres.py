@@ -57,3 +57,23 @@ def test_bad_row_stores_nothing_on_postgres(pg_app, tmp_path):
             import_path(bad, actor="it")
         assert err.value.row == 3 and err.value.field == "case_type"
         assert db.session.query(Guide).count() == 0
+
+
+def test_search_gives_the_same_answers_as_on_sqlite(pg_app, demo_app):
+    """The index is built from rows, so both databases find and rank alike (issue 9)."""
+    from kiosk.services.search import search
+    from kiosk.services.search.evaluate import load_cases
+
+    queries = [c.query for c in load_cases(Path(__file__).resolve().parents[1] / "data" / "search_eval.yaml")]
+    queries += ["sfz", "shenfenzheng", "身份证", "户口", "一件事", "jmsfzhl", "医宝卡", ""]
+
+    def answers(app):
+        with app.app_context():
+            return [[(h.kind, h.code, h.score) for h in search(q, limit=5)] for q in queries]
+
+    with pg_app.app_context():
+        import_path(CONTENT, actor="it")
+    on_pg, on_sqlite = answers(pg_app), answers(demo_app)
+    assert sum(bool(a) for a in on_pg) > len(queries) * 0.9
+    different = [(q, a, b) for q, a, b in zip(queries, on_pg, on_sqlite, strict=True) if a != b]
+    assert not different, different[:5]

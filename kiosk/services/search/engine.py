@@ -193,7 +193,7 @@ class SearchEngine:
         # two concepts), only the short ones (公租房, 结婚证); and the catalogue's own names
         words = {t for e in shipped for t in e.right} | {t for e in shipped for t in e.left if len(t) <= 3}
         words |= set(session.scalars(select(Department.short_name)).all()) - {None}
-        for themes in session.scalars(select(Guide.themes).distinct()):
+        for themes in session.scalars(select(Guide.themes)):  # (JSON: no DISTINCT on PostgreSQL)
             words |= set(themes or ())
         self.analyzer = Analyzer(words)
         self.index = Index()
