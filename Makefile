@@ -15,7 +15,7 @@ HAVE_HANDWRITING     := [ -r $(HANDWRITING_MODEL) ] && \
   $(PYTHON) -c 'import ctypes; ctypes.CDLL("libzinnia.so.0")' 2>/dev/null
 APT_HANDWRITING      := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(HANDWRITING_PACKAGES)
 
-.PHONY: install run test bench lint chromium handwriting handwriting-optional clean docs-shots
+.PHONY: install run test bench bench-search lint chromium handwriting handwriting-optional clean docs-shots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,13 @@ docs-shots: install chromium handwriting
 
 bench: install
 	$(PY) bench/fanout.py $(BENCH_ARGS)
+	$(PY) bench/search_quality.py
+	$(PY) bench/search.py
+
+# Only the search benchmarks (quality on citizens' phrasings; speed at 10,000 guides).
+bench-search: install
+	$(PY) bench/search_quality.py
+	$(PY) bench/search.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import PUBLISHED, Guide
+from ..models import PUBLISHED, Guide, utcnow
+from ..services.demand.views import count_phone_view
 from ..services.fontsubset import font_face_css
 from ..services.qr import guide_url, qr_svg
 from ..services.review_attachments import public_links
@@ -31,6 +32,8 @@ def mobile(code: str):
     if guide is None:
         return with_page_font(render_template("guide/not_found.html", code=code)), 404
     url = guide_url(current_app.config["PUBLIC_BASE_URL"], guide.code)
+    # demand (services/demand): phone views count towards what the kiosks and walls rank
+    count_phone_view(current_app, db.engine, f"guide:{guide.code}", utcnow())
     return with_page_font(render_template(
         "guide/mobile.html",
         guide=guide,

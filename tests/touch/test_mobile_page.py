@@ -42,3 +42,25 @@ def test_an_unknown_code_is_a_small_page_too(demo_app):
     response = demo_app.test_client().get("/g/no-such-guide")
     assert response.status_code == 404
     assert len(response.data) < BUDGET and "<script" not in response.get_data(as_text=True)
+
+
+def test_phone_views_are_counted_in_batches_and_count_as_demand(demo_app, monkeypatch):
+    from kiosk.models import GuideViewCount
+    from kiosk.services.demand import views as demand_views
+    from kiosk.services.search import get_engine, search_guides
+
+    with demo_app.app_context():
+        code = db.session.scalars(select(Guide.code).where(Guide.name == "居民身份证补领")).one()
+    client = demo_app.test_client()
+    for _ in range(3):
+        assert client.get(f"/g/{code}").status_code == 200
+    with demo_app.app_context():
+        assert db.session.query(GuideViewCount).count() == 0  # counted in memory, not yet written
+    monkeypatch.setattr(demand_views, "FLUSH_SECONDS", 0.0)
+    client.get(f"/g/{code}")
+    with demo_app.app_context():
+        rows = db.session.scalars(select(GuideViewCount)).all()
+        assert [(r.ref, r.channel, r.count) for r in rows] == [(f"guide:{code}", "phone", 4)]
+        get_engine().refresh_demand(db.session)
+        hit = next(h for h in search_guides("身份证") if h.code == code)
+        assert hit.views == 4

@@ -9,7 +9,7 @@ One service function, :func:`search`, answers the API (``GET /api/v1/guides?q=``
 - ``index``     the Tantivy index and what is known of its vocabulary
 - ``query``     from a query to weighted clauses (lexicon, same-sound, prefix, typo, split)
 - ``engine``    one engine per process: in step with the database, ranking with demand
-- ``demand``    views of the last 30 days (kiosk visits, phone pages)
+Demand (views of the last 30 days) comes from ``services/demand``.
 """
 
 from __future__ import annotations

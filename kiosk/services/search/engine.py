@@ -43,7 +43,7 @@ from ...models import (
     utcnow,
 )
 from .analysis import Analyzer, DocText
-from .demand import views_by_ref
+from ..demand.views import views_by_ref
 from .index import Index
 from .lexicon import Entry, Lexicon, LexiconError, parse
 from .query import Planner
