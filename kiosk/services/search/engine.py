@@ -42,8 +42,8 @@ from ...models import (
     SearchTerm,
     utcnow,
 )
-from .analysis import Analyzer, DocText
 from ..demand.views import views_by_ref
+from .analysis import Analyzer, DocText
 from .index import Index
 from .lexicon import Entry, Lexicon, LexiconError, parse
 from .query import Planner
