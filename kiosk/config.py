@@ -106,6 +106,9 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # How often the scheduler looks for content written by another process (kiosk import
         # beside a running server): one indexed MAX() query each time.
         "CONTENT_WATCH_SECONDS": _number(env, "KIOSK_CONTENT_WATCH_SECONDS", 10, float),
+        # How often the popular-guides job ranks guides by views for popular:<n> items (a
+        # count over 30 days of visits; it writes, and screens change, only when the order moved).
+        "POPULAR_SECONDS": _number(env, "KIOSK_POPULAR_SECONDS", 600, float),
         # Engine.IO keep-alive. A closed socket (tab closed, player rebooted) is noticed at
         # once; only a silent drop (cable cut mid-path) waits for interval + timeout. The
         # timeout needs headroom over the busiest moment: at 3 s / 2 s an alert fan-out to

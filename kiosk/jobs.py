@@ -18,6 +18,7 @@ from flask import Flask
 
 from .extensions import db
 from .services.audit import prune_job
+from .services.popular import refresh_job as popular_job
 from .services.publish import get_publisher
 from .services.review import publish_due_job
 
@@ -63,6 +64,8 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("content-watch", watch_content, "interval", every_setting="CONTENT_WATCH_SECONDS",
             doc="a content write by another process (kiosk import, another web process) → republish"),
     JobSpec("publish-due", publish_due_job, "interval", {"minutes": 1}, doc="approved content whose publish_from/expire_at came"),
+    JobSpec("popular-guides", popular_job, "interval", every_setting="POPULAR_SECONDS",
+            doc="rank published guides by views (30 days) for popular:<n> items; republish only when the order moved"),
     JobSpec("audit-prune", prune_job, "cron", {"hour": 3, "minute": 30},
             doc="daily 03:30 hall time: delete audit rows older than AUDIT_RETENTION_DAYS"),
 )

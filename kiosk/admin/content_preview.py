@@ -131,7 +131,8 @@ def ticker_preview(v, layout, group: str | None) -> dict[str, Any] | None:
 # -- playlist ------------------------------------------------------------------------------------
 def playlist_parts(v, layout) -> list[dict[str, Any]]:
     """Every item of the playlist version, each slide it makes on this layout:
-    ``[{n, ref, label, duration, page, pages, html}]`` (``html`` None: nothing on screens)."""
+    ``[{n, ref, label, duration, page, pages, html, title}]`` (``html`` None: nothing on
+    screens). A ``popular:<n>`` item's pages are the guides its ranking shows now."""
     renderer = SlideRenderer(current_app._get_current_object(), db.session, layout)
     labels = review.ref_names(db.session, "playlist")
     parts = []
@@ -142,7 +143,8 @@ def playlist_parts(v, layout) -> list[dict[str, Any]]:
         if not slides:
             parts.append({**base, "page": 1, "pages": 1, "html": None})
         for page, (_, slide) in enumerate(slides, 1):
-            parts.append({**base, "page": page, "pages": len(slides), "html": slide["html"]})
+            parts.append({**base, "page": page, "pages": len(slides), "html": slide["html"],
+                          "title": slide.get("title", "")})
     return parts
 
 

@@ -5,6 +5,7 @@ from .base import PUBLISHED, STATUSES, utcnow
 from .content import Bundle, BundleGuide, Department, Guide, Material, Notice, TickerLine
 from .feedback import CHANNELS, Evaluation
 from .pairing import PairingCode
+from .popular import PopularGuide
 from .review import ContentVersion
 from .screens import (
     ALERT_LEVELS,
@@ -30,6 +31,6 @@ __all__ = [
     "Alert", "AlertDelivery", "ApiToken", "AuditLog", "Bundle", "BundleGuide", "ContentVersion",
     "Department", "DisclosureReport", "Evaluation", "EvaluationStat", "Guide", "GuideViewCount",
     "Material", "Notice", "SearchTerm",
-    "PairingCode", "Playlist", "PlaylistItem", "ScheduleEntry", "Screen", "ScreenGroup",
+    "PairingCode", "Playlist", "PopularGuide", "PlaylistItem", "ScheduleEntry", "Screen", "ScreenGroup",
     "TickerLine", "User", "VisitEvent", "utcnow",
 ]

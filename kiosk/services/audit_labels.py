@@ -32,6 +32,9 @@ ACTION_LABELS: dict[str, str] = {
     "content_rollback": "回滚", "content_expire": "到期下线",
     # the audit log itself (services/audit.py)
     "audit_prune": "清理过期日志", "audit_export": "导出审计日志",
+    # jobs and the search lexicon (services/popular.py, services/search/terms.py)
+    "popular_refresh": "热门事项排名变化", "search_term_add": "新增搜索词",
+    "search_term_edit": "修改搜索词", "search_term_delete": "删除搜索词",
 }
 
 TYPE_LABELS: dict[str, str] = {
@@ -39,6 +42,7 @@ TYPE_LABELS: dict[str, str] = {
     "alert": "紧急通知", "content": "内容导入", "disclosure_report": "公开年报",
     "guide": "办事指南", "notice": "通知公告", "ticker": "滚动字幕", "bundle": "一件事",
     "playlist": "播放列表", "evaluation_stat": "好差评统计", "audit_log": "审计日志",
+    "popular": "热门事项", "search_term": "搜索词库",
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -48,7 +52,8 @@ FIELD_LABELS: dict[str, str] = {
     "layout": "版式", "state": "状态", "status": "状态", "version": "版本", "from_version": "来自版本",
     "revoked_at": "停用时间", "seconds": "秒数", "level": "级别", "deleted": "删除条数",
     "cutoff": "删除此时间之前", "days": "保留天数", "filters": "筛选条件", "value": "值",
-    "idle_seconds": "空闲返回时间（秒）",
+    "idle_seconds": "空闲返回时间（秒）", "guides": "办事指南（按顺序）", "views": "近 30 天浏览次数",
+    "left": "群众说法", "right": "规范用语",
 }
 
 REASON_LABELS = {"password": "密码错误", "unknown_user": "用户名不存在", "locked": "账户已锁定",

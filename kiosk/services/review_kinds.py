@@ -32,6 +32,7 @@ from ..models import (
     Playlist,
     PlaylistItem,
 )
+from . import popular
 from .disclosure.playlists import refusals
 from .importer.errors import Where
 from .importer.fields import Entry
@@ -88,6 +89,7 @@ def ref_labels(session: Session) -> RefLabels:
     out["evaluation:hall"] = "好差评：全厅"
     for code, name in session.execute(select(Department.code, Department.name).order_by(Department.name)):
         out[f"evaluation:department:{code}"] = f"好差评：{name}"
+    out.update(popular.labels())
     return out
 
 
@@ -152,10 +154,12 @@ def playlist_snapshot(raw: Mapping[str, Any], tz: tzinfo, refs: Mapping[str, str
         ref = (str(row.get("ref") or "").split() or [""])[0]
         if not ref:
             errors[f"items.{n}.ref"] = "请选择播放内容"
+        elif ref.startswith(f"{popular.KIND}:") and popular.ref_error(ref):
+            errors[f"items.{n}.ref"] = popular.ref_error(ref)
         elif ref not in refs:
             kind = ref.partition(":")[0]
             errors[f"items.{n}.ref"] = (f"引用的内容不存在：“{ref}”" if kind in ("guide", "bundle", "notice", "disclosure", "evaluation")
-                                        else f"不是有效的内容引用“{ref}”，应为 guide:编码、bundle:编码、notice:编码 等")
+                                        else f"不是有效的内容引用“{ref}”，应为 guide:编码、bundle:编码、notice:编码、popular:数量 等")
         elif ref in refused:
             errors[f"items.{n}.ref"] = refused[ref]
         duration = (str(row.get("duration") or "")).strip()

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import PUBLISHED, Bundle, BundleGuide, DisclosureReport, Guide, Notice
-from . import evaluations
+from . import evaluations, popular
 from .disclosure import DisclosureError
 from .disclosure import store as disclosure_store
 from .qr import guide_url, qr_svg
@@ -127,8 +127,12 @@ class SlideRenderer:
 
     def render_all(self, ref: str) -> list[tuple[str, dict[str, Any]]]:
         """``[(item id, item)]`` for ``ref``: empty when its content is missing or not
-        published, several when the content is a deck (ids ``ref#2``, ``ref#3`` …)."""
+        published, several when the content is a deck (ids ``ref#2``, ``ref#3`` …).
+        ``popular:<n>`` is the guide slides of the ranking, each under its own id
+        (``guide:CODE``): the same slide, and the same proof of play, as a guide item."""
         kind, _, key = ref.partition(":")
+        if kind == popular.KIND:
+            return self._popular(ref)
         handler = getattr(self, f"_{kind}", None)
         if handler is None:
             log.warning("unknown playlist item type in %r", ref)
@@ -144,6 +148,16 @@ class SlideRenderer:
                 layout=self.layout, hall_name=self.hall_name, page=i, pages=len(templates), **context
             )
             out.append((ref if i == 1 else f"{ref}#{i}", {"kind": name, "html": html, **extra}))
+        return out
+
+    def _popular(self, ref: str) -> list[tuple[str, dict[str, Any]]]:
+        n = popular.count_of(ref)
+        if n is None:
+            log.warning("invalid popular item %r", ref)
+            return []
+        out: list[tuple[str, dict[str, Any]]] = []
+        for code in popular.codes_for(self.session, n):
+            out.extend(self.render_all(f"guide:{code}"))
         return out
 
     def _guide(self, code: str):

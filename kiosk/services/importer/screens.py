@@ -11,13 +11,15 @@ from datetime import time
 from typing import Any
 
 from ...models import KINDS
+from .. import popular
 from .errors import Where
 from .fields import Entry, describe, list_entries
 from .plan import Context, Plan, Spec
 
 SECTIONS = ("playlists", "groups", "schedule", "screens")
 REF_KINDS = {"guide": "guides", "bundle": "bundles", "notice": "notices", "disclosure": "disclosure"}
-REF_FORMS = "guide:编码、bundle:编码、notice:编码、disclosure:编码、evaluation:hall、evaluation:department:部门编码"
+REF_FORMS = ("guide:编码、bundle:编码、notice:编码、disclosure:编码、evaluation:hall、evaluation:department:部门编码、"
+             f"popular:数量（{popular.MIN_N}–{popular.MAX_N}）")
 
 
 def parse_screens(data: Any, file: str, ctx: Context, plan: Plan) -> None:
@@ -66,6 +68,10 @@ def _check_ref(item: Entry, ref: str, plan: Plan) -> None:
         plan.ref(REF_KINDS[kind], key, where)
     elif ref == "evaluation:hall":
         pass
+    elif kind == popular.KIND:
+        error = popular.ref_error(ref)
+        if error:
+            where.fail(error)
     elif kind == "evaluation" and key.startswith("department:") and key != "department:":
         plan.ref("departments", key.removeprefix("department:"), where)
     else:
