@@ -25,6 +25,7 @@ WORD_FIELDS = ("name", "meta", "body")
 # how sure a term is to be what the citizen meant
 TYPED, LEXICON, SOUND, PREFIX, FUZZY, SPLIT, CHAR, SIBLING, NEAR = 1.0, 0.85, 0.7, 0.75, 0.55, 0.8, 1.0, 0.6, 0.6
 SUBWORD = 0.6  # a shorter word inside the one meant
+SHORT_QUERY = 2  # characters: a query this short is searched for by its characters alone
 NESTED = 0.5  # a colloquial term inside a longer one that matched
 SOUND_SPAN = (2, 4)  # lengths of the spans of a query tried for same-sound words
 SOUND_RUN = 16  # longest Chinese run whose spans are tried
@@ -76,9 +77,13 @@ class Planner:
         out = [c for c in (clauses(concept, False) for concept in concepts.values()) if c]
         if not any(c.core for cs in out for c in cs):
             out = [c for c in (clauses(concept, True) for concept in concepts.values()) if c]
-        if not any(c.core for cs in out for c in cs):
-            return Plan([], [])  # nothing it says is in the catalogue: no answer rather than noise
         extra = [Clause(f, t, w, core=False) for (f, t, _), w in chars.terms.items() if index.known(t)]
+        if not any(c.core for cs in out for c in cs):
+            if extra and len(extra) <= SHORT_QUERY:
+                # one or two characters so far (handwriting goes a character at a time):
+                # the names that hold them
+                return Plan([[Clause(c.field, c.term, c.weight, core=True)] for c in extra], [])
+            return Plan([], [])  # nothing it says is in the catalogue: no answer rather than noise
         return Plan(out, extra)
 
     # -- parts -----------------------------------------------------------------------------
