@@ -295,3 +295,30 @@ def test_readiness_fails_with_the_reason_when_the_database_is_gone(tmp_path):
         assert ready.get_json()["status"] == "unavailable" and ready.get_json()["database"]
     finally:
         dispose(app)
+
+
+def test_search_answers_any_text_and_never_errs(demo_app):
+    """Issue 9: control characters, search syntax and punctuation are just characters; a
+    query over 100 characters is refused by name (a 4xx, never a 5xx)."""
+    client = demo_app.test_client()
+    for q in ['"身份证"', "身份* OR 户口", "NEAR(身份 证)", "！？。，、", "\x00\x1b[2J身份证", "'; DROP TABLE guide;--",
+              "sfz*", "a AND b", "🙂", "%_%", "\u202e证份身"]:
+        for path in ("/api/v1/search", "/api/v1/guides"):
+            r = client.get(path, query_string={"q": q})
+            assert r.status_code == 200, (path, q, r.status_code)
+            body = r.get_json()
+            assert body["count"] == len(body.get("results", body.get("guides")))
+    r = client.get("/api/v1/search", query_string={"q": "办" * 10000})
+    assert r.status_code == 400 and r.get_json()["error"]["field"] == "q"
+
+
+def test_search_finds_bundles_and_guides_for_what_people_say(demo_app):
+    client = demo_app.test_client()
+    body = client.get("/api/v1/search", query_string={"q": "生孩子要办哪些手续"}).get_json()
+    kinds = {r["kind"] for r in body["results"]}
+    assert kinds == {"guide", "bundle"}
+    assert any(r["kind"] == "bundle" and r["code"] == "newborn" for r in body["results"][:5])
+    guide = next(r for r in body["results"] if r["kind"] == "guide")
+    assert guide["url"].endswith(f"/g/{guide['code']}")
+    top = client.get("/api/v1/guides", query_string={"q": "结婚证丢了"}).get_json()["guides"][0]
+    assert top["name"] == "补领婚姻登记证"
