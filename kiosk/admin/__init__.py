@@ -47,6 +47,7 @@ from . import (  # noqa: E402,F401  (routes attach to bp)
     content_preview,
     content_review,
     content_versions,
+    demand,
     disclosure,
     excel,
     schedule,

@@ -22,6 +22,7 @@ from .text import forms_of, normalise
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z]+|[0-9]+")
 MAX_QUERY = 64  # characters of a query that are analysed; the rest is ignored
+CACHE_SIZE = 100_000  # texts whose words are remembered
 
 # Words of a question that say nothing about which service is meant.
 STOPWORDS = frozenset(
@@ -68,8 +69,9 @@ class Analyzer:
             else:
                 out.append(run)
         words = tuple(dict.fromkeys(out))
-        if len(self._cache) < 200_000:
-            self._cache[text] = words
+        if len(self._cache) >= CACHE_SIZE:  # queries are endless; documents' texts repeat
+            self._cache.clear()
+        self._cache[text] = words
         return words
 
     def _sequences(self, text: str) -> list[str]:

@@ -244,7 +244,7 @@ class SearchEngine:
         if limit <= 0 or not isinstance(query, str):
             return []
         self.ensure_fresh(session)
-        scored = self.index.search(self.planner.plan(query), CANDIDATES)
+        scored = self.index.search(self.planner.plan(query), max(CANDIDATES, limit))
         scored = [(s, k) for s, k in scored if k.split(":")[0] in kinds and k in self._summaries]
         if not scored:
             return []
