@@ -63,6 +63,10 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "admin.alerts": STAFF, "admin.alert_frame": STAFF, **{f"admin.{e}": frozenset({"admin", "reviewer"}) for e in ("alert_send", "alert_cancel")},  # noqa: E501
     **{f"admin.{e}": frozenset({"admin", "reviewer"}) for e in ("review_queue", "review_approve",
                                                                "review_reject")},
+    # 需求分析 (kiosk/admin/demand.py): everyone reads it and the report; mapping a search to a
+    # guide is a content change (editor+, then review)
+    **{f"admin.{e}": STAFF for e in ("demand", "demand_report", "demand_report_xlsx")},
+    "admin.demand_map": frozenset({"admin", "reviewer", "editor"}),
 }
 WHO = (*ROLES, "anonymous")
 
