@@ -52,6 +52,7 @@ from . import (  # noqa: E402,F401  (routes attach to bp)
     excel,
     schedule,
     screens,
+    search_lexicon,
     tokens,
     users,
     views,

@@ -44,6 +44,9 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "admin.disclosure_upload": frozenset({"admin", "reviewer", "editor"}),
     "admin.disclosure_confirm": frozenset({"admin", "reviewer", "editor"}),
     "admin.disclosure_override": frozenset({"admin", "reviewer"}),
+    # 搜索词库 (kiosk/admin/search_lexicon.py): everyone looks and tries, admins/reviewers change
+    "admin.search_lexicon": STAFF,
+    **{f"admin.search_lexicon_{e}": frozenset({"admin", "reviewer"}) for e in ("add", "edit", "delete")},
     # Excel import/export (kiosk/admin/excel.py): everyone downloads, editors+ import guides,
     # reviewers/admins import 好差评; the job pages are per uploader
     **{f"admin.import_{e}": STAFF for e in ("index", "guides_template", "guides_export",
@@ -102,7 +105,7 @@ def world(app):
     return {"cookies": cookies, "args": {"user_id": target, "token_id": token_id,
                                           "report_id": _stored_report(app), "key": "0" * 32,
                                           "screen_id": _screen(app), "name": _upload(app),
-                                          "code": "none", "object_type": "guide", "version_id": 1, "alert_id": 1, "entry_id": 1}}
+                                          "code": "none", "object_type": "guide", "version_id": 1, "alert_id": 1, "entry_id": 1, "term_id": 1}}
 
 
 def _upload(app) -> str:

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .analysis import is_han, runs
 from .text import forms_of, normalise
 
 _SPLIT = re.compile(r"[,，、]")
@@ -146,3 +147,18 @@ def _one_edit(a: str, b: str) -> bool:
                                   and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def matched_terms(lexicon: Lexicon, query: str) -> list[str]:
+    """The left-hand terms of ``lexicon`` that ``query`` brings in, in the order of the query
+    (for the staff panel's 试一试 box; read-only, ranking does not use it). Found as the
+    planner finds them directly: every term inside a Chinese run, nested ones included (they
+    count, less), and a term typed as its pinyin or initials (hukouben, hkb). Same-sound and
+    one-letter-off guesses are not listed: they depend on the catalogue, not on the entry."""
+    found: list[str] = []
+    for run in runs(query):
+        if is_han(run):
+            found.extend(term for _, _, term in lexicon.find(run, nested=True))
+        elif run.isascii() and run.isalpha():
+            found.extend(sorted(lexicon.by_latin.get(run, ())))
+    return list(dict.fromkeys(found))
