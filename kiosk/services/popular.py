@@ -104,9 +104,9 @@ def codes_for(session: Session, n: int) -> list[str]:
     that are still published (checked here, at render time), or the published guides in
     name order while nothing is stored yet."""
     ranked = stored(session)
-    if not ranked:
-        return list(session.scalars(select(Guide.code).where(Guide.status == PUBLISHED)
-                                    .order_by(Guide.name, Guide.code).limit(n)))
+    if not ranked:  # sorted here, not by the database: its collation may not be the job's
+        rows = session.execute(select(Guide.code, Guide.name).where(Guide.status == PUBLISHED))
+        return [r.code for r in heapq.nsmallest(n, rows, key=lambda r: (r.name, r.code))]
     live = set(session.scalars(select(Guide.code).where(Guide.code.in_(ranked), Guide.status == PUBLISHED)))
     return [code for code in ranked if code in live][:n]
 
