@@ -35,6 +35,8 @@ ACTION_LABELS: dict[str, str] = {
     # jobs and the search lexicon (services/popular.py, services/search/terms.py)
     "popular_refresh": "热门事项排名变化", "search_term_add": "新增搜索词",
     "search_term_edit": "修改搜索词", "search_term_delete": "删除搜索词",
+    # the demand page (services/demand/report.py)
+    "demand_export": "导出需求分析报表",
 }
 
 TYPE_LABELS: dict[str, str] = {
@@ -42,7 +44,7 @@ TYPE_LABELS: dict[str, str] = {
     "alert": "紧急通知", "content": "内容导入", "disclosure_report": "公开年报",
     "guide": "办事指南", "notice": "通知公告", "ticker": "滚动字幕", "bundle": "一件事",
     "playlist": "播放列表", "evaluation_stat": "好差评统计", "audit_log": "审计日志",
-    "popular": "热门事项", "search_term": "搜索词库",
+    "popular": "热门事项", "search_term": "搜索词库", "demand": "需求分析",
 }
 
 FIELD_LABELS: dict[str, str] = {

@@ -32,7 +32,7 @@ STAFF_NAMESPACE, STAFF_ROOM = "/staff", "staff"  # the staff panel's live screen
 CACHE_SECONDS = 30.0  # bounds staleness of on-connect states computed by another process
 BODY_SECONDS = 300.0  # rendered slides: also picks up writes nobody audited (citizens' ratings)
 # audited writes of these kinds never change what a screen shows (alerts are overlays)
-NOT_CONTENT = ("alert", "user", "api_token", "screen")
+NOT_CONTENT = ("alert", "user", "api_token", "screen", "demand", "audit_log")
 _UNSEEN = object()
 
 

@@ -25,7 +25,6 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -45,7 +44,7 @@ from ...models import (
 from ..demand.views import views_by_ref
 from .analysis import Analyzer, DocText
 from .index import Index
-from .lexicon import Entry, Lexicon, LexiconError, parse
+from .lexicon import Entry, Lexicon, LexiconError, lexicon_path, parse
 from .query import Planner
 
 log = logging.getLogger(__name__)
@@ -162,7 +161,7 @@ class SearchEngine:
         """(Re)load the lexicon: the shipped file and staff's entries. Staff's entries only
         change how queries are read; the file also gives the segmenter its dictionary, so a
         changed file (a release, rare) means a full rebuild — returns True then."""
-        path = Path(self.app.config.get("SEARCH_LEXICON") or Path(self.app.config["CONTENT_DIR"]) / "search" / "lexicon.txt")
+        path = lexicon_path(self.app)
         text = path.read_text(encoding="utf-8") if path.is_file() else ""
         staff = session.execute(select(SearchTerm.id, SearchTerm.left, SearchTerm.right).order_by(SearchTerm.id)).all()
         key = hashlib.sha256(repr((text, staff)).encode("utf-8")).hexdigest()

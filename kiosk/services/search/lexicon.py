@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .analysis import is_han, runs
 from .text import forms_of, normalise
@@ -23,6 +24,11 @@ from .text import forms_of, normalise
 _SPLIT = re.compile(r"[,，、]")
 MAX_TERM = 8  # characters per term
 MAX_TERMS = 64  # per side of one entry
+
+
+def lexicon_path(app) -> Path:
+    """Where the shipped file is read (``SEARCH_LEXICON``, else the content folder's search/)."""
+    return Path(app.config.get("SEARCH_LEXICON") or Path(app.config["CONTENT_DIR"]) / "search" / "lexicon.txt")
 
 
 class LexiconError(ValueError):

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from ...models import AuditLog, SearchTerm
 from .engine import Hit
-from .lexicon import Entry, LexiconError, matched_terms, parse
+from .lexicon import Entry, LexiconError, lexicon_path, matched_terms, parse
 
 TRY_LIMIT = 5
 _PLACEHOLDER = "词"  # a valid term, for checking one side of an entry on its own
@@ -56,11 +56,6 @@ class FileLexicon:
     rows: list[Row] = field(default_factory=list)
     error: LexiconError | None = None
     missing: bool = False
-
-
-def lexicon_path(app: Flask) -> Path:
-    """Where the engine reads the shipped file (``SEARCH_LEXICON``, else content/search/)."""
-    return Path(app.config.get("SEARCH_LEXICON") or Path(app.config["CONTENT_DIR"]) / "search" / "lexicon.txt")
 
 
 def read_file(app: Flask) -> FileLexicon:
