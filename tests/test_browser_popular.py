@@ -25,7 +25,7 @@ TEST_SCREENS = textwrap.dedent(
       - name: popular-test
         title: 热门事项测试
         items:
-          - {ref: "popular:5", duration: 2}
+          - {ref: "popular:5", duration: 1}
     groups:
       - {name: popular-test, title: 热门测试组, default_playlist: popular-test}
     screens:
@@ -104,7 +104,7 @@ def test_a_popular_item_rotates_the_five_most_viewed_guides(server: LiveServer):
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         page.goto(f"{server.url}/screen/{wall['token']}")
         page.wait_for_function(f"document.body.dataset.version === '{state['version']}'", timeout=15000)
-        seen = rotation(page, 11, timeout=40)  # two whole rounds of five 2 s slides, and a bit
+        seen = rotation(page, 11, timeout=40)  # two whole rounds of five 1 s slides, and a bit
         assert len(seen) >= 6, seen
         assert set(seen) == set(expected), seen
         assert expected[0] in seen[1:], seen  # the first item seen may have been half shown

@@ -87,16 +87,12 @@ def serve(ctx: click.Context, host: str, port: int, data_dir: str | None) -> Non
             scheduler = make_scheduler(app, gevent=True)
             scheduler.start()
         publisher.reschedule()
-        # the search index is built before the first citizen asks (seconds for thousands of
-        # guides); later writes only re-index what they changed
-        from ..services.search import get_engine
-
-        get_engine(app).ensure_fresh(db.session)
         db.session.remove()
     _start_presence_flusher(app)
+    _warm_search(app)
 
     _stop_on_sigterm(app, scheduler)
-    # Freeze what start-up allocated (SQLAlchemy, Jinja, the app, the search index) so the
+    # Freeze what start-up allocated (SQLAlchemy, Jinja, the app) so the
     # cyclic GC stops re-scanning it; full collections during an alert fan-out then pause
     # about as long as a bare Flask-SocketIO server's (docs/benchmarks.md, finding 2).
     gc.collect()
@@ -104,6 +100,27 @@ def serve(ctx: click.Context, host: str, port: int, data_dir: str | None) -> Non
     server = make_server(app, host, port, app.config["DEAD_PEER_SECONDS"])
     socketio.wsgi_server = server  # socketio.stop() (SIGTERM) stops this one
     server.serve_forever()
+
+
+def _warm_search(app: Flask) -> None:
+    """Build the search index right after start, before citizens ask (seconds for thousands of
+    guides, one for the demo), while screens already get their states; a search that comes
+    first waits for it. Later writes only re-index what they changed. What it built is frozen
+    for the collector like the rest of start-up (see below)."""
+    from ..services.search import get_engine
+
+    def warm() -> None:
+        with app.app_context():
+            try:
+                get_engine(app).ensure_fresh(db.session)
+            except Exception:
+                log.exception("search index build failed; the first search retries")
+            finally:
+                db.session.remove()
+        gc.collect()
+        gc.freeze()
+
+    socketio.start_background_task(warm)
 
 
 def _stop_on_sigterm(app: Flask, scheduler) -> None:
