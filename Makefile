@@ -15,7 +15,7 @@ HAVE_HANDWRITING     := [ -r $(HANDWRITING_MODEL) ] && \
   $(PYTHON) -c 'import ctypes; ctypes.CDLL("libzinnia.so.0")' 2>/dev/null
 APT_HANDWRITING      := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(HANDWRITING_PACKAGES)
 
-.PHONY: install run test bench bench-search lint chromium handwriting handwriting-optional clean docs-shots
+.PHONY: install run test bench bench-search reliability lint chromium handwriting handwriting-optional clean docs-shots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ bench: install
 	$(PY) bench/fanout.py $(BENCH_ARGS)
 	$(PY) bench/search_quality.py
 	$(PY) bench/search.py
+	$(PY) bench/login_flood.py
+
+# docs/reliability.md: every fault and hostile-input test (marked `reliability`) with its result.
+reliability: install chromium handwriting
+	KIOSK_RELIABILITY_REPORT=docs/reliability.md $(PY) -m pytest -q -m reliability $(PYTEST_ARGS)
 
 # Only the search benchmarks (quality on citizens' phrasings; speed at 10,000 guides).
 bench-search: install

@@ -19,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese stays readable (and a third smaller) in JSON
     register_logging(app)
     register_extensions(app)
+    register_guard(app)
     register_auth(app)
     register_templates(app)
     register_blueprints(app)
@@ -36,6 +37,17 @@ def register_logging(app: Flask) -> None:
     # re-arm: an operator reads kiosk.* lines ("next boundary at …", "published N room(s)").
     for noisy in ("geventwebsocket.handler", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A malformed Socket.IO frame (bad JSON, too deep) is the client's fault: one warning
+    # line, not a traceback per frame that lets anyone fill the log.
+    logging.getLogger("engineio.server").addFilter(_one_line_for_bad_frames)
+
+
+def _one_line_for_bad_frames(record: logging.LogRecord) -> bool:
+    exc = record.exc_info[1] if record.exc_info else None
+    if record.getMessage() == "message handler error" and isinstance(exc, ValueError | RecursionError):
+        record.msg, record.args = "malformed Socket.IO frame refused: %s", (str(exc)[:200],)
+        record.exc_info, record.exc_text, record.levelno, record.levelname = None, None, logging.WARNING, "WARNING"
+    return True
 
 
 def register_extensions(app: Flask) -> None:
@@ -52,11 +64,34 @@ def register_extensions(app: Flask) -> None:
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
         message_queue=app.config.get("MESSAGE_QUEUE_URL"),
-        cors_allowed_origins=[],  # same origin only: screens load the page from this server
+        cors_allowed_origins=app.extensions.setdefault("kiosk.origin_check", _origin_check(app)),
         ping_interval=app.config.get("SOCKETIO_PING_INTERVAL", 25),
         ping_timeout=app.config.get("SOCKETIO_PING_TIMEOUT", 20),
         json=_json_module(),
     )
+
+
+def _origin_check(app: Flask):
+    """Which browser pages may open a socket: the request's own host, the public base URL and
+    ``KIOSK_ALLOWED_ORIGINS``, nothing else. (``[]`` would turn Engine.IO's check off: a page
+    on another port of the same host could then read live screen status with the staff
+    cookie.) Clients that send no Origin (players, scripts) are not browsers and pass."""
+    from urllib.parse import urlsplit
+
+    base = urlsplit(app.config["PUBLIC_BASE_URL"])
+    fixed = {f"{base.scheme}://{base.netloc}".lower(), *(o.lower() for o in app.config["ALLOWED_ORIGINS"])}
+
+    def allowed(origin: str | None, environ: dict | None = None) -> bool:
+        if not origin:
+            return True
+        origin = origin.rstrip("/").lower()
+        if environ is not None and environ.get("HTTP_HOST"):
+            own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ['HTTP_HOST']}".lower()
+            if origin == own:
+                return True
+        return origin in fixed
+
+    return allowed
 
 
 def _prepare_socketio() -> None:
@@ -92,9 +127,22 @@ def _json_module():
             kwargs.setdefault("separators", (",", ":"))
             return json.dumps(obj, *args, **kwargs)
 
-        loads = staticmethod(json.loads)
+        @staticmethod
+        def loads(s, *args, **kwargs):
+            from .guard.inputs import loads_bounded
+
+            return loads_bounded(s, *args, **kwargs)
 
     return _Json
+
+
+def register_guard(app: Flask) -> None:
+    """Rate limits, input bounds and headers (kiosk/guard), and the CPU pool's size."""
+    from .guard import register_guard as register
+    from .services.security import offload
+
+    offload.configure(app.config["CPU_WORKERS"], app.config["CPU_QUEUE"])
+    register(app)
 
 
 def register_auth(app: Flask) -> None:

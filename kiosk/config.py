@@ -82,6 +82,13 @@ def audit_retention_days(value: Any) -> int:
     return days
 
 
+def _secure_cookies(env, base_url: str) -> bool:
+    explicit = env.get("KIOSK_SECURE_COOKIES")
+    if explicit:
+        return explicit in ("1", "true", "yes")
+    return base_url.lower().startswith("https://")
+
+
 def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment plus explicit overrides."""
     overrides = dict(overrides or {})
@@ -134,7 +141,34 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # (checked on the server, the cookie lifetime only mirrors it).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env.get("KIOSK_SECURE_COOKIES", "0") in ("1", "true", "yes"),
+        # Secure cookies whenever the panel is reached over https (KIOSK_SECURE_COOKIES=0/1
+        # overrides, e.g. behind a TLS proxy that the base URL does not show).
+        "SESSION_COOKIE_SECURE": None,  # decided below from the base URL
+        # Rate limits per client address (kiosk/guard/limits.py), Flask-Limiter syntax.
+        "LOGIN_RATE_LIMIT": env.get("KIOSK_LOGIN_RATE_LIMIT") or "10/minute;50/hour",
+        "SEARCH_RATE_LIMIT": env.get("KIOSK_SEARCH_RATE_LIMIT") or "300/minute",
+        "PAIRING_RATE_LIMIT": env.get("KIOSK_PAIRING_RATE_LIMIT") or "30/10 minutes",
+        "RATELIMIT_STORAGE_URL": env.get("KIOSK_RATELIMIT_STORAGE_URL") or None,
+        # How many reverse proxies (nginx) stand in front and set X-Forwarded-For; 0 = none,
+        # the TCP peer is the client. Configured, never guessed (a spoofed header is ignored).
+        "TRUSTED_PROXIES": _number(env, "KIOSK_TRUSTED_PROXIES", 0) if env.get("KIOSK_TRUSTED_PROXIES", "0") != "0" else 0,
+        # Browser origins allowed to open the /staff and /display sockets besides the public
+        # base URL's and the request's own host (comma-separated, e.g. https://panel.example).
+        "ALLOWED_ORIGINS": [o.strip().rstrip("/") for o in (env.get("KIOSK_ALLOWED_ORIGINS") or "").split(",") if o.strip()],
+        # Origins of a signage player that shows screen pages inside a frame (space-separated);
+        # none: screen pages may be framed by this server only (kiosk/guard/headers.py).
+        "FRAME_ANCESTORS": (env.get("KIOSK_FRAME_ANCESTORS") or "").split(),
+        # Roles whose schedule entries and disclosure reports go live without a second
+        # person's approval (services/publish_rights.py); default admin,reviewer.
+        "DIRECT_PUBLISH_ROLES": ([r.strip() for r in env["KIOSK_DIRECT_PUBLISH_ROLES"].split(",") if r.strip()]
+                                 if "KIOSK_DIRECT_PUBLISH_ROLES" in env else None),
+        # CPU-heavy work (password hashing, report parsing) off the event loop: threads at
+        # once, and how many more may wait before "系统繁忙" (services/security/offload.py).
+        "CPU_WORKERS": _number(env, "KIOSK_CPU_WORKERS", 2),
+        "CPU_QUEUE": _number(env, "KIOSK_CPU_QUEUE", 16),
+        # Bearer tokens made without an explicit lifetime expire after this many days
+        # (0 = never; `kiosk tokens create --days N` overrides per token).
+        "API_TOKEN_DAYS": int(env.get("KIOSK_API_TOKEN_DAYS") or 0),
         "ADMIN_IDLE_MINUTES": _number(env, "KIOSK_ADMIN_IDLE_MINUTES", 30),
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,  # a form left open over lunch still submits
         "AUDIT_RETENTION_DAYS": env.get("KIOSK_AUDIT_RETENTION_DAYS") or 365,
@@ -143,6 +177,8 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HANDWRITING_MODEL": env.get("KIOSK_HANDWRITING_MODEL") or "/usr/share/tegaki/models/zinnia/handwriting-zh_CN.model",
     }
     settings.update(overrides)
+    if settings["SESSION_COOKIE_SECURE"] is None:
+        settings["SESSION_COOKIE_SECURE"] = _secure_cookies(env, settings["PUBLIC_BASE_URL"])
     settings["AUDIT_RETENTION_DAYS"] = audit_retention_days(settings["AUDIT_RETENTION_DAYS"])
     if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
         # SQLite under gevent: one connection per greenlet is fine, but a writer must wait

@@ -17,6 +17,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 
 from .extensions import db
+from .services.accounts import prune_security_job
 from .services.audit import prune_job
 from .services.popular import refresh_job as popular_job
 from .services.publish import get_publisher
@@ -68,6 +69,8 @@ JOBS: tuple[JobSpec, ...] = (
             doc="rank published guides by views (30 days) for popular:<n> items; republish only when the order moved"),
     JobSpec("audit-prune", prune_job, "cron", {"hour": 3, "minute": 30},
             doc="daily 03:30 hall time: delete audit rows older than AUDIT_RETENTION_DAYS"),
+    JobSpec("security-prune", prune_security_job, "cron", {"hour": 3, "minute": 40},
+            doc="daily 03:40: forget login-throttle counts older than a day and sessions past their 12 h"),
 )
 
 

@@ -15,6 +15,24 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    from . import reliability
+
+    reliability.record(item, outcome.get_result())
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import os
+
+    target = os.environ.get("KIOSK_RELIABILITY_REPORT")
+    if target:
+        from . import reliability
+
+        reliability.write(target)
+
+
 def make_app(folder: Path, db_file: Path, *, create: bool = True):
     app = create_app(
         {

@@ -29,6 +29,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api.cancel_alert": frozenset({"admin", "reviewer"}),
     "api.parse_disclosure": frozenset({"admin", "reviewer", "editor"}),
     "api.override_disclosure": frozenset({"admin", "reviewer"}),
+    "api.approve_disclosure": frozenset({"admin", "reviewer"}),
+    "api.reject_disclosure": frozenset({"admin", "reviewer"}),
 }
 ARGS = {"guide_id": 999, "alert_id": 999, "report_id": 999, "code": "nope"}
 

@@ -127,6 +127,7 @@ new MutationObserver(() => {
 """
 
 
+@pytest.mark.reliability('Server outage during rotation', 'Chromium screen, server stopped and restarted', 'keeps rotating cached content, resyncs')
 def test_screen_rotates_shows_alert_survives_outage_and_resyncs(server: LiveServer):
     screen = next(s for s in server.screens() if s["name"] == "测试大屏")
     api = {"Authorization": f"Bearer {server.api_token()}"}

@@ -103,6 +103,7 @@ class Namespace:
 
 @pytest.mark.browser
 @pytest.mark.skipif(os.geteuid() != 0, reason="pulling a virtual cable needs root (CI runs as root)")
+@pytest.mark.reliability('Network cut without TCP close', "drop a screen's packets", 'panel shows it offline within 5 s')
 def test_cut_screen_shows_offline_within_five_seconds(tmp_path_factory):
     net = Namespace()
     net.down()  # a leftover of an interrupted run

@@ -3,15 +3,15 @@
 * ``@role_required("admin", "editor")`` on a view: anonymous users are sent to the login page,
   signed-in users of another role get the Chinese 403 page. ``STAFF`` = every role.
 * ``@public`` marks the few views that need no session (the login page).
-* Sessions are Flask's signed cookie (HttpOnly, SameSite=Lax). The server checks the time of
-  the last request kept in the session and signs the user out after ``ADMIN_IDLE_MINUTES``.
-  The user id in the session carries a fingerprint of the password hash, so resetting a
-  password ends that account's sessions; a disabled account is signed out on its next request.
+* Sessions are Flask's signed cookie (HttpOnly, SameSite=Lax, Secure when the public base URL
+  is https) holding the id of a :class:`~kiosk.models.StaffSession` row. The server checks the
+  time of the last request kept in the session and signs the user out after
+  ``ADMIN_IDLE_MINUTES``. Signing out, a new password, disabling the account or changing its
+  role revoke the row, so a saved copy of the cookie opens nothing afterwards.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import wraps
@@ -34,23 +34,24 @@ from flask_login import UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from ..extensions import db, login_manager
+from ..guard.limits import login_limit
 from ..models import ROLES, User
 from ..services import accounts
+from ..services.security.offload import Busy
 from ..services.users import UserError
 from . import NAV, bp, nav_item
 from .forms import ROLE_LABELS, LoginForm, OwnPasswordForm, plain_chinese
 
 STAFF: tuple[str, ...] = ROLES  # any signed-in staff member
 SEEN_KEY = "admin_seen"  # epoch seconds of the last panel request of this session
-UNKNOWN_NAMES = "kiosk.unknown_login_names"
 
 
 # -- the session user ----------------------------------------------------------------------
 class Staff(UserMixin):
     """Flask-Login's view of a :class:`User` (the model stays free of web concerns)."""
 
-    def __init__(self, user: User):
-        self.user = user
+    def __init__(self, user: User, sid: str):
+        self.user, self.sid = user, sid
         self.id, self.name, self.role = user.id, user.name, user.role
 
     @property
@@ -62,20 +63,35 @@ class Staff(UserMixin):
         return self.user.disabled_at is None
 
     def get_id(self) -> str:
-        return f"{self.user.id}:{accounts.session_fingerprint(self.user)}"
+        return f"s:{self.sid}"
 
 
 @login_manager.user_loader
 def _load_user(session_id: str) -> Staff | None:
-    raw_id, _, fingerprint = (session_id or "").partition(":")
-    if not raw_id.isdigit():
-        return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or user.disabled_at is not None:
-        return None
-    if not hmac.compare_digest(fingerprint, accounts.session_fingerprint(user)):
-        return None  # the password was changed since this session signed in
-    return Staff(user)
+    kind, _, sid = (session_id or "").partition(":")
+    if kind != "s" or not sid:
+        return None  # not a server-side session (e.g. signed before they existed)
+    user = accounts.session_user(db.session, sid)
+    return Staff(user, sid) if user is not None else None
+
+
+def sign_in(user: User) -> None:
+    """Start a server-side session for ``user`` in this browser."""
+    sid = accounts.start_session(db.session, user, client=request.remote_addr)
+    db.session.commit()
+    login_user(Staff(user, sid))
+    session.permanent = True
+    session[SEEN_KEY] = int(accounts.current_time().timestamp())
+
+
+def sign_out(reason: str = "logout") -> None:
+    """End this browser's session on the server and clear its cookie."""
+    if current_user.is_authenticated:
+        accounts.end_session(db.session, current_user.sid, reason)
+        accounts.record_logout(db.session, current_user.user, reason=reason, ip=request.remote_addr)
+        db.session.commit()
+    logout_user()
+    session.clear()
 
 
 # -- access rules ----------------------------------------------------------------------------
@@ -133,10 +149,7 @@ def _expire_idle_session():
     if isinstance(seen, int | float) and now - seen <= current_app.config["ADMIN_IDLE_MINUTES"] * 60:
         session[SEEN_KEY] = int(now)
         return None
-    accounts.record_logout(db.session, current_user.user, reason="idle", ip=request.remote_addr)
-    db.session.commit()
-    logout_user()
-    session.clear()
+    sign_out("idle")
     flash(f"您已超过 {current_app.config['ADMIN_IDLE_MINUTES']} 分钟未操作，为了安全已自动退出，请重新登录。",
           "info")
     return _login_redirect()
@@ -209,7 +222,6 @@ def admin_ago(value: datetime | None) -> str:
 def init_auth(app: Flask) -> None:
     login_manager.login_view = "admin.login"
     login_manager.login_message = "请先登录。"
-    app.extensions[UNKNOWN_NAMES] = accounts.UnknownNames()
     app.register_error_handler(CSRFError, _csrf_error)
 
 
@@ -236,30 +248,33 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _lock_message(until: datetime | None) -> str:
-    when = local(until).strftime("%H:%M") if until else ""
-    return (f"连续 {accounts.MAX_FAILURES} 次密码错误，该账户已锁定 {accounts.LOCK_MINUTES} 分钟，"
-            f"请于 {when} 之后再试；如需立即使用，请联系管理员解锁。")
+    when = local(until).strftime("%H:%M:%S") if until else ""
+    return (f"本设备连续 {accounts.MAX_FAILURES} 次以上密码错误，已暂停用该用户名登录，"
+            f"请于 {when} 之后再试（再次输错，等待时间加倍，最长 {accounts.LOCK_MINUTES} 分钟）；"
+            "如需立即使用，请联系管理员解锁。")
 
 
 # -- routes -----------------------------------------------------------------------------------
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@login_limit()
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("admin.dashboard"))
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        result = accounts.attempt_login(
-            db.session, form.name.data, form.password.data, ip=request.remote_addr,
-            unknown=current_app.extensions[UNKNOWN_NAMES],
-        )
+        try:
+            result = accounts.attempt_login(db.session, form.name.data, form.password.data,
+                                            ip=request.remote_addr)
+        except Busy:
+            db.session.rollback()
+            return render_template("admin/login.html", form=form,
+                                   error="系统繁忙，请稍候几秒再登录。"), 503, {"Retry-After": "5"}
         db.session.commit()
         if result.ok:
-            login_user(Staff(result.user))
-            session.permanent = True
-            session[SEEN_KEY] = int(accounts.current_time().timestamp())
-            session.pop("csrf_token", None)  # a fresh CSRF secret for the signed-in session
+            session.clear()  # nothing from before sign-in survives, a fresh CSRF secret included
+            sign_in(result.user)
             return redirect(_safe_next(request.args.get("next")) or url_for("admin.dashboard"))
         if result.outcome == "locked":
             error = _lock_message(result.locked_until)
@@ -267,7 +282,7 @@ def login():
             error = "该账户已停用，请联系管理员。"
         else:
             left = result.attempts_left or 0
-            error = (f"用户名或密码不正确。再输错 {left} 次，账户将被锁定 {accounts.LOCK_MINUTES} 分钟。"
+            error = (f"用户名或密码不正确。再输错 {left} 次，本设备将暂停用该用户名登录。"
                      if left < accounts.MAX_FAILURES - 1 else "用户名或密码不正确，请重新输入。")
         form.password.data = ""
     return render_template("admin/login.html", form=form, error=error)
@@ -276,10 +291,7 @@ def login():
 @bp.post("/logout")
 @role_required(*STAFF)
 def logout():
-    accounts.record_logout(db.session, current_user.user, ip=request.remote_addr)
-    db.session.commit()
-    logout_user()
-    session.clear()
+    sign_out()
     flash("您已安全退出。", "success")
     return redirect(url_for("admin.login"))
 
@@ -297,10 +309,10 @@ def account():
             db.session.rollback()
             getattr(form, err.field, form.password).errors.append(plain_chinese(err.message))
         else:
+            user = current_user.user
             db.session.commit()
-            login_user(Staff(current_user.user))  # the session id carries the new fingerprint
-            session[SEEN_KEY] = int(accounts.current_time().timestamp())
-            flash("密码已修改。", "success")
+            sign_in(user)  # every session ended with the old password; this browser goes on
+            flash("密码已修改，其他设备上的登录已退出。", "success")
             return redirect(url_for("admin.account"))
     return render_template("admin/account.html", form=form), 400 if form.errors else 200
 

@@ -50,7 +50,8 @@ def materials_from_request(errors: dict[str, str], uploads: MaterialUploads) -> 
     when the person pressed 添加一行."""
     data_dir = current_app.config["DATA_DIR"]
     rows: list[dict[str, Any]] = []
-    count = min(int(request.form.get("m-count", "0") or 0), MAX_ROWS)
+    raw = (request.form.get("m-count") or "0").strip()
+    count = min(int(raw), MAX_ROWS) if raw.isdigit() else 0  # a forged count is no rows, not a 500
     for i in range(count):
         if request.form.get(f"m-{i}-remove"):
             continue

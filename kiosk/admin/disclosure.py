@@ -18,10 +18,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import DisclosureReport, User
-from ..services.disclosure import DisclosureError, parse_report, store
+from ..models import DisclosureReport, User, utcnow
+from ..services.disclosure import DisclosureError, parse_report, review, store
 from ..services.disclosure import template as t
 from ..services.publish import get_publisher
+from ..services.publish_rights import APPROVER_ROLES, ApprovalError, publishes_directly
+from ..services.security.offload import run_cpu
 from ..services.slides import disclosure_summary
 from . import bp, nav_item
 from .auth import STAFF, role_required
@@ -131,6 +133,7 @@ def disclosure_report(report_id: int):
     return render_template(
         "admin/disclosure_report.html", row=row, schedulable=store.can_schedule(row, checks),
         can_override=current_user.role in store.OVERRIDE_ROLES, min_reason=store.MIN_REASON,
+        can_approve=current_user.role in APPROVER_ROLES and (row.pending or {}).get("by") != current_user.name,
         **_view_context(data, checks),
     )
 
@@ -147,7 +150,7 @@ def disclosure_upload():
         flash("文件超过 5 MB，请确认是否选错了文件。", "error")
         return redirect(url_for("admin.disclosure"))
     try:
-        report = parse_report(data, upload.filename)
+        report = run_cpu(parse_report, data, upload.filename)
     except DisclosureError as exc:
         flash(f"无法读取“{upload.filename}”：{exc}", "error")
         return redirect(url_for("admin.disclosure"))
@@ -176,6 +179,20 @@ def disclosure_confirm(key: str):
         flash("上传已过期（1 小时内未确认），请重新上传。", "error")
         return redirect(url_for("admin.disclosure"))
     pending = json.loads(path.read_text("utf-8"))
+    if not publishes_directly(current_user.role, current_app.config):
+        try:
+            row = review.submit(db.session, pending["report"], code=None,
+                                source_filename=pending["filename"],
+                                replace=request.form.get("replace") == "1", actor=current_user.name,
+                                now=utcnow())
+            db.session.commit()
+        except (store.StoreError, DisclosureError) as err:
+            db.session.rollback()
+            flash(f"未保存：{getattr(err, 'message', err)}", "error")
+            return redirect(url_for("admin.disclosure"))
+        path.unlink(missing_ok=True)
+        flash(f"已提交 {row.agency} {row.year} 年度报告，等待审核人员通过后才会上屏。", "success")
+        return redirect(url_for("admin.disclosure_report", report_id=row.id))
     try:
         row = store.store_report(
             db.session, pending["report"], source_filename=pending["filename"],
@@ -193,6 +210,41 @@ def disclosure_confirm(key: str):
     else:
         flash(f"已保存，但有 {len(store.failed_checks(row.checks))} 项校验未通过：审核人员放行前不会上屏。", "error")
     return redirect(url_for("admin.disclosure_report", report_id=row.id))
+
+
+@bp.post("/disclosure/<int:report_id>/approve")
+@role_required(*APPROVER_ROLES)
+def disclosure_approve(report_id: int):
+    row = db.session.get(DisclosureReport, report_id) or abort(404)
+    try:
+        row = review.approve(db.session, row, actor=current_user.name, role=current_user.role)
+        db.session.commit()
+    except (ApprovalError, store.StoreError, DisclosureError) as err:
+        db.session.rollback()
+        flash(f"未通过：{getattr(err, 'message', err)}", "error")
+        return redirect(url_for("admin.disclosure_report", report_id=report_id))
+    get_publisher(current_app).changed()
+    flash(f"已通过 {row.agency} {row.year} 年度报告，可以排期上屏。", "success")
+    return redirect(url_for("admin.disclosure_report", report_id=row.id))
+
+
+@bp.post("/disclosure/<int:report_id>/reject")
+@role_required(*APPROVER_ROLES)
+def disclosure_reject(report_id: int):
+    row = db.session.get(DisclosureReport, report_id) or abort(404)
+    created = (row.pending or {}).get("action") == "create"
+    try:
+        review.reject(db.session, row, actor=current_user.name, role=current_user.role,
+                      reason=request.form.get("reason", ""))
+        db.session.commit()
+    except ApprovalError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("admin.disclosure_report", report_id=report_id))
+    flash("已退回该上传，屏幕不变。", "success")
+    if created:
+        return redirect(url_for("admin.disclosure"))
+    return redirect(url_for("admin.disclosure_report", report_id=report_id))
 
 
 @bp.post("/disclosure/<int:report_id>/override")

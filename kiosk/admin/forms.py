@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms import IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from ..models import ROLES
 
@@ -17,7 +17,7 @@ except ImportError:  # pragma: no cover - older WTForms
 
     def choice(value: str, label: str):  # type: ignore[misc]
         return (value, label)
-from ..services.users import MIN_PASSWORD
+from ..services.security.passwords import MIN_LENGTH as MIN_PASSWORD
 
 ROLE_LABELS = {"admin": "管理员", "reviewer": "审核员", "editor": "编辑", "viewer": "只读查看"}
 ROLE_HELP = {
@@ -26,7 +26,7 @@ ROLE_HELP = {
     "editor": "编写和修改内容",
     "viewer": "只能查看",
 }
-PASSWORD_HINT = f"至少 {MIN_PASSWORD} 位，须同时包含字母和数字"
+PASSWORD_HINT = f"至少 {MIN_PASSWORD} 位，须同时包含字母和数字，不能是常见密码或用户名加数字"
 
 
 def plain_chinese(message: str) -> str:
@@ -76,3 +76,5 @@ class TokenCreateForm(FlaskForm):
                        validate_choice=False)
     label = StringField("用途说明", description="例如：叫号系统对接、数据同步脚本",
                         validators=[_required("用途说明"), Length(max=100, message="最多 100 个字符")])
+    days = IntegerField("有效期（天）", description="到期后令牌自动失效；0 或留空 = 长期有效，直到撤销",
+                        validators=[Optional(), NumberRange(0, 3650, message="请填写 0–3650 之间的整数")])

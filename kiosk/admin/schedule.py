@@ -25,8 +25,9 @@ from wtforms.validators import (
 
 from ..extensions import db
 from ..models import AuditLog, Playlist, ScheduleEntry, Screen, ScreenGroup, utcnow
-from ..services import schedule_view
+from ..services import schedule_review, schedule_view
 from ..services.publish import get_publisher
+from ..services.publish_rights import APPROVER_ROLES, ApprovalError, publishes_directly
 from ..services.state import load_rows
 from . import bp, nav_item
 from .alerts import CheckboxesField
@@ -89,12 +90,27 @@ def _groups() -> list[str]:
     return list(db.session.scalars(select(ScreenGroup.name).order_by(ScreenGroup.name)))
 
 
-def _entry_json(e: ScheduleEntry) -> dict:
-    return {"name": e.name, "playlist": e.playlist.name if e.playlist else None, "groups": e.groups,
-            "start_date": e.start_date.isoformat() if e.start_date else None,
-            "end_date": e.end_date.isoformat() if e.end_date else None, "weekdays": e.weekdays,
-            "start_time": e.start_time.strftime("%H:%M"), "end_time": e.end_time.strftime("%H:%M"),
-            "priority": e.priority, "takeover": e.takeover, "enabled": e.enabled}
+_entry_json = schedule_review.entry_json
+
+
+def _form_values(form: EntryForm) -> dict:
+    """The form as ``entry_json`` values (what a proposal stores)."""
+    return {"name": form.name.data, "playlist": form.playlist.data,
+            "groups": sorted(set(form.groups.data or [])),
+            "start_date": form.start_date.data.isoformat() if form.start_date.data else None,
+            "end_date": form.end_date.data.isoformat() if form.end_date.data else None,
+            "weekdays": sorted(set(form.weekdays.data)),
+            "start_time": form.start_time.data.strftime("%H:%M"),
+            "end_time": form.end_time.data.strftime("%H:%M"),
+            "priority": form.priority.data, "takeover": bool(form.takeover.data),
+            "enabled": bool(form.enabled.data)}
+
+
+def _direct() -> bool:
+    return publishes_directly(current_user.role, current_app.config)
+
+
+_WAITS = "已提交审核：审核人员通过后才会在屏幕上生效。"
 
 
 def _publish(*group_lists: list[str]) -> None:
@@ -147,18 +163,12 @@ def schedule():
                            entries=entries, screens=screens, screen_id=screen_id,
                            at_text=at_text or _local_now().strftime("%Y-%m-%dT%H:%M"),
                            answer=answer, ask_error=ask_error, modes=schedule_view.MODE_LABELS,
-                           weekdays=schedule_view.WEEKDAY_LABELS, can_edit=current_user.role in EDIT_ROLES)
+                           weekdays=schedule_view.WEEKDAY_LABELS, can_edit=current_user.role in EDIT_ROLES,
+                           can_approve=current_user.role in APPROVER_ROLES)
 
 
 def _fill(entry: ScheduleEntry, form: EntryForm) -> None:
-    entry.name = form.name.data
-    entry.playlist = db.session.scalar(select(Playlist).where(Playlist.name == form.playlist.data))
-    entry.groups = sorted(set(form.groups.data or []))
-    entry.start_date, entry.end_date = form.start_date.data, form.end_date.data
-    entry.weekdays = sorted(set(form.weekdays.data))
-    entry.start_time = form.start_time.data.replace(second=0, microsecond=0)
-    entry.end_time = form.end_time.data.replace(second=0, microsecond=0)
-    entry.priority, entry.takeover, entry.enabled = form.priority.data, form.takeover.data, form.enabled.data
+    schedule_review.apply_values(db.session, entry, _form_values(form))
 
 
 @bp.route("/schedule/new", methods=["GET", "POST"])
@@ -167,6 +177,11 @@ def schedule_new():
     form = EntryForm()
     if request.method == "GET":
         form.weekdays.data = [1, 2, 3, 4, 5]
+    if form.validate_on_submit() and not _direct():
+        entry = schedule_review.propose_create(db.session, _form_values(form), current_user.name, utcnow())
+        db.session.commit()
+        flash(f"已新建排期“{entry.name}”。{_WAITS}", "success")
+        return redirect(url_for("admin.schedule"))
     if form.validate_on_submit():
         entry = ScheduleEntry()
         _fill(entry, form)
@@ -193,6 +208,11 @@ def schedule_edit(entry_id: int):
         form.process(data={**_entry_json(entry), "start_date": entry.start_date, "end_date": entry.end_date,
                            "start_time": entry.start_time, "end_time": entry.end_time})
         form.playlist.data = entry.playlist.name if entry.playlist else ""
+    if form.validate_on_submit() and not _direct():
+        schedule_review.propose(db.session, entry, "update", _form_values(form), current_user.name, utcnow())
+        db.session.commit()
+        flash(f"已保存对排期“{entry.name}”的修改。{_WAITS}", "success")
+        return redirect(url_for("admin.schedule"))
     if form.validate_on_submit():
         before, old_groups = _entry_json(entry), list(entry.groups or [])
         _fill(entry, form)
@@ -212,6 +232,12 @@ def schedule_delete(entry_id: int):
     if entry is None:
         flash("没有找到这条排期。", "error")
         return redirect(url_for("admin.schedule"))
+    if not _direct():
+        name = entry.name
+        schedule_review.propose(db.session, entry, "delete", None, current_user.name, utcnow())
+        db.session.commit()
+        flash(f"已申请删除排期“{name}”。{_WAITS}", "success")
+        return redirect(url_for("admin.schedule"))
     before, groups = _entry_json(entry), list(entry.groups or [])
     db.session.add(AuditLog(actor=current_user.name, action="delete", object_type="schedule_entry",
                             object_id=str(entry.id), before=before))
@@ -220,6 +246,44 @@ def schedule_delete(entry_id: int):
     _publish(groups)
     flash(f"已删除排期“{before['name']}”，屏幕已更新。", "success")
     return redirect(url_for("admin.schedule"))
+
+
+def _decide(entry_id: int, approve: bool):
+    """通过 or 退回 an editor's proposal (services/schedule_review.py)."""
+    entry = db.session.get(ScheduleEntry, entry_id)
+    if entry is None:
+        flash("没有找到这条排期。", "error")
+        return redirect(url_for("admin.schedule"))
+    name = entry.name
+    try:
+        if approve:
+            groups = schedule_review.approve(db.session, entry, current_user.name, current_user.role)
+        else:
+            schedule_review.reject(db.session, entry, current_user.name, current_user.role,
+                                   request.form.get("reason", ""))
+    except ApprovalError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("admin.schedule"))
+    db.session.commit()
+    if approve:
+        _publish(groups)
+        flash(f"已通过排期“{name}”的修改，屏幕已更新。", "success")
+    else:
+        flash(f"已退回排期“{name}”的修改，屏幕不变。", "success")
+    return redirect(url_for("admin.schedule"))
+
+
+@bp.post("/schedule/<int:entry_id>/approve")
+@role_required(*APPROVER_ROLES)
+def schedule_approve(entry_id: int):
+    return _decide(entry_id, approve=True)
+
+
+@bp.post("/schedule/<int:entry_id>/reject")
+@role_required(*APPROVER_ROLES)
+def schedule_reject(entry_id: int):
+    return _decide(entry_id, approve=False)
 
 
 nav_item("admin.schedule", "排期", STAFF, order=25, prefix="admin.schedule")

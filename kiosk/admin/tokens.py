@@ -36,7 +36,7 @@ def tokens():
         else:
             try:
                 created, plain = create_token(db.session, form.user.data, label=form.label.data.strip(),
-                                              actor=current_user.name)
+                                              actor=current_user.name, days=form.days.data or None)
             except UserError as err:
                 db.session.rollback()
                 form.user.errors = [*form.user.errors, plain_chinese(err.message)]
@@ -46,7 +46,8 @@ def tokens():
                 form.label.data = ""
     status = 400 if any(f.errors for f in form) else 200
     response = render_template("admin/tokens.html", form=form, tokens=accounts.list_tokens(db.session),
-                               plain=plain, created=created, open_form=status == 400)
+                               plain=plain, created=created, open_form=status == 400,
+                               now=accounts.current_time())
     # The page with a new token is never cached (the panel sets no-store on every page).
     return response, status
 

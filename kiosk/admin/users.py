@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ..extensions import db
 from ..models import User
 from ..services import accounts
 from ..services.users import UserError, add_user
 from . import bp, nav_item
-from .auth import SEEN_KEY, Staff, role_required
+from .auth import role_required, sign_in
 from .forms import ROLE_LABELS, PasswordResetForm, UserCreateForm, plain_chinese
 
 
@@ -29,7 +29,7 @@ def _field_error(form, err: UserError) -> None:
 def _users_page(form: UserCreateForm, status: int = 200, role_errors: dict[int, str] | None = None,
                 chosen: dict[int, str] | None = None):
     return render_template("admin/users.html", form=form, users=accounts.list_users(db.session),
-                           now=accounts.current_time(), open_form=bool(form.errors),
+                           locks=accounts.lock_summaries(db.session), open_form=bool(form.errors),
                            role_errors=role_errors or {}, chosen=chosen or {}), status
 
 
@@ -71,9 +71,12 @@ def user_role(user_id: int):
         flash(f"“{user.name}”的角色本来就是{ROLE_LABELS[role]}，未作修改。", "info")
         return redirect(url_for("admin.users"))
     db.session.commit()
-    flash(f"已把“{user.name}”的角色从{ROLE_LABELS[before]}改为{ROLE_LABELS[role]}，立即生效。", "success")
     if user.id == current_user.id:  # an admin who gave up the role may no longer open this page
+        sign_in(user)  # the old sessions ended; this browser goes on with the new role
+        flash(f"已把自己的角色从{ROLE_LABELS[before]}改为{ROLE_LABELS[role]}，立即生效。", "success")
         return redirect(url_for("admin.dashboard"))
+    flash(f"已把“{user.name}”的角色从{ROLE_LABELS[before]}改为{ROLE_LABELS[role]}，"
+          "其已登录的会话已退出，重新登录后按新角色使用。", "success")
     return redirect(url_for("admin.users"))
 
 
@@ -129,8 +132,7 @@ def user_password(user_id: int):
         else:
             db.session.commit()
             if user.id == current_user.id:  # keep the admin's own session going
-                login_user(Staff(user))
-                session[SEEN_KEY] = int(accounts.current_time().timestamp())
+                sign_in(user)
             flash(f"已为“{user.name}”设置新密码（同时已解锁）；请提醒本人登录后在“修改密码”中改成自己的密码。",
                   "success")
             return redirect(url_for("admin.users"))

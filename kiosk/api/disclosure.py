@@ -3,7 +3,9 @@
 ``POST /disclosure/parse`` reads an uploaded report (multipart field ``file``) and returns it
 with its checks, including ``carry_over`` against last year's stored report; with
 ``store=1`` it also stores it (``replace=1`` to replace the stored report of that agency and
-year). A file that cannot be read is a 400 ``invalid_report`` naming the field ``file`` —
+year); an editor's report is stored for review instead (202, ``review.state = "pending"``) and
+reaches screens once ``POST /disclosure/reports/<id>/approve`` (a reviewer or admin, not the
+uploader) approves it. A file that cannot be read is a 400 ``invalid_report`` naming the field ``file`` —
 never a 500. ``POST /disclosure/reports/<id>/override`` lets a reviewer allow a report whose
 checks fail onto the screens, with a written reason.
 """
@@ -16,14 +18,18 @@ from flask import current_app, g, jsonify, request
 
 from ..errors import ApiError
 from ..extensions import db
-from ..services.disclosure import DisclosureError, parse_report, store
+from ..models import DisclosureReport, utcnow
+from ..services.disclosure import DisclosureError, parse_report, review, store
 from ..services.publish import get_publisher
+from ..services.publish_rights import APPROVER_ROLES, ApprovalError, publishes_directly
+from ..services.security.offload import run_cpu
 from . import bp
 from .auth import json_body, require_role
 
 log = logging.getLogger(__name__)
 
 _TRUE = ("1", "true", "yes", "on")
+MAX_UPLOAD = 5 * 1024 * 1024  # as in the panel: a report is a few hundred KB
 
 
 def _flag(name: str) -> bool:
@@ -45,9 +51,12 @@ def parse_disclosure():
     if upload is None:
         raise _invalid("请上传年度报告文件（表单字段 file）/ upload the report as the form field 'file'")
     filename = upload.filename or ""
-    data = upload.read()
+    data = upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise _invalid(f"文件超过 {MAX_UPLOAD // (1024 * 1024)} MB / the file is larger than "
+                       f"{MAX_UPLOAD // (1024 * 1024)} MB")
     try:
-        report = parse_report(data, filename)
+        report = run_cpu(parse_report, data, filename)
     except DisclosureError as exc:
         raise _invalid(f"无法读取 / cannot read {filename or 'the file'}: {exc}") from None
     except Exception:  # a file the parser did not foresee must not become a 500
@@ -65,6 +74,8 @@ def parse_disclosure():
     }
     if not _flag("store"):
         return jsonify(body)
+    if not publishes_directly(g.api_user.role, current_app.config):
+        return _submit(report, filename, body)
     try:
         row = store.store_report(
             db.session, report, code=request.form.get("code") or None,
@@ -84,6 +95,65 @@ def parse_disclosure():
     body["checks_ok"] = bool(row.checks_ok)
     body["failed"] = len(store.failed_checks(row.checks))
     return jsonify(body), 201
+
+
+def _submit(report: dict, filename: str, body: dict):
+    """An editor's upload: stored for review (202), nothing on the screens changes."""
+    try:
+        row = review.submit(db.session, report, code=request.form.get("code") or None,
+                            source_filename=filename, replace=_flag("replace"),
+                            actor=g.api_user.name, now=utcnow())
+    except store.StoreError as err:
+        db.session.rollback()
+        raise _store_error(err) from None
+    except DisclosureError as exc:
+        db.session.rollback()
+        raise _invalid(str(exc)) from None
+    db.session.commit()
+    body["stored"] = {**store.report_json(row), "review": "pending"}
+    body["replaced"] = False
+    body["review"] = {"state": "pending", "message": "已提交审核：审核人员通过后才会上屏 / "
+                      "submitted for review; screens change once a reviewer approves"}
+    return jsonify(body), 202
+
+
+def _reviewed_row(report_id: int):
+    row = db.session.get(DisclosureReport, report_id)
+    if row is None:
+        raise ApiError(404, "not_found", f"报告 {report_id} 不存在 / no such report")
+    return row
+
+
+@bp.post("/disclosure/reports/<int:report_id>/approve")
+@require_role(*APPROVER_ROLES)
+def approve_disclosure(report_id: int):
+    try:
+        row = review.approve(db.session, _reviewed_row(report_id), actor=g.api_user.name,
+                             role=g.api_user.role)
+    except ApprovalError as err:
+        db.session.rollback()
+        raise ApiError(err.status, "review_refused", err.message) from None
+    except (store.StoreError, DisclosureError) as err:
+        db.session.rollback()
+        raise ApiError(409, "invalid_report", getattr(err, "message", str(err))) from None
+    db.session.commit()
+    get_publisher(current_app).changed()
+    return jsonify(store.report_json(row))
+
+
+@bp.post("/disclosure/reports/<int:report_id>/reject")
+@require_role(*APPROVER_ROLES)
+def reject_disclosure(report_id: int):
+    data = request.get_json(silent=True) or {}
+    reason = data.get("reason") if isinstance(data, dict) else None
+    try:
+        review.reject(db.session, _reviewed_row(report_id), actor=g.api_user.name,
+                      role=g.api_user.role, reason=reason if isinstance(reason, str) else "")
+    except ApprovalError as err:
+        db.session.rollback()
+        raise ApiError(err.status, "review_refused", err.message) from None
+    db.session.commit()
+    return jsonify({"rejected": report_id})
 
 
 @bp.post("/disclosure/reports/<int:report_id>/override")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ..errors import ApiError
 from ..extensions import db
+from ..guard.limits import search_limit
 from ..models import PUBLISHED, Guide
 from ..services.qr import guide_url
 from ..services.review_attachments import public_links
@@ -87,6 +88,7 @@ def hit_summary(hit: Hit) -> dict:
 
 
 @bp.get("/guides")
+@search_limit()
 def list_guides():
     q, limit = query_args()
     if q:
@@ -103,6 +105,7 @@ def _listing(q: str, guides: list[dict]) -> dict:
 
 
 @bp.get("/search")
+@search_limit()
 def search_all():
     """Guides and 一件事 bundles for what a citizen typed, best first (the kiosk's search):
     ``results`` items carry ``kind`` (guide | bundle)."""

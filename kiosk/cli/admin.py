@@ -110,13 +110,17 @@ def tokens() -> None:
 @tokens.command("create")
 @click.option("--user", "user_name", required=True)
 @click.option("--label", default="", help="What the token is for.")
+@click.option("--days", type=int, default=None,
+              help="Expire after this many days (default KIOSK_API_TOKEN_DAYS; 0 = never).")
 @click.pass_context
-def tokens_create(ctx, user_name, label) -> None:
+def tokens_create(ctx, user_name, label, days) -> None:
     """Create an API token; it is printed once, alone on the last line."""
     app = app_from(ctx)
     with app.app_context():
         try:
-            _, plain = user_service.create_token(db.session, user_name, label=label, actor="cli")
+            _, plain = user_service.create_token(
+                db.session, user_name, label=label, actor="cli",
+                days=app.config["API_TOKEN_DAYS"] if days is None else days)
             db.session.commit()
         except user_service.UserError as err:
             db.session.rollback()

@@ -50,13 +50,32 @@ def tune_dead_peer(sock: socket.socket, seconds: int) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, option, value)
 
 
+def origin_checked_handler(app: Flask):
+    """gevent-websocket answers the WebSocket handshake (101) *before* the app runs, so
+    Engine.IO's own origin check could only close an already opened socket. This handler
+    refuses the upgrade itself (403) for a page of another origin, with the app's rule
+    (``kiosk._origin_check``)."""
+    from geventwebsocket.handler import WebSocketHandler
+
+    allowed = app.extensions["kiosk.origin_check"]
+
+    class OriginCheckedHandler(WebSocketHandler):
+        def upgrade_websocket(self):
+            if self.environ.get("HTTP_UPGRADE", "").lower() == "websocket" and not allowed(
+                    self.environ.get("HTTP_ORIGIN"), self.environ):
+                self.start_response("403 Forbidden", [("Content-Type", "text/plain")])
+                return [b"Not an accepted origin."]
+            return super().upgrade_websocket()
+
+    return OriginCheckedHandler
+
+
 def make_server(app: Flask, host: str, port: int, dead_peer_seconds: int):
     """What ``socketio.run`` builds in gevent mode (pywsgi + gevent-websocket, no access log),
     with the listening socket tuned before the first screen connects."""
     from gevent import pywsgi
-    from geventwebsocket.handler import WebSocketHandler
 
-    server = pywsgi.WSGIServer((host, port), app, handler_class=WebSocketHandler, log=None)
+    server = pywsgi.WSGIServer((host, port), app, handler_class=origin_checked_handler(app), log=None)
     server.init_socket()  # binds now; start() keeps this socket
     tune_dead_peer(server.socket, dead_peer_seconds)
     no_delay(server.socket)

@@ -19,6 +19,7 @@ from flask import (
 from markupsafe import Markup
 
 from ..extensions import csrf, db
+from ..guard.limits import pairing_limit
 from ..models import utcnow
 from ..services import layouts, pairing
 from ..services import screens as screen_service
@@ -180,6 +181,7 @@ def _pair_json(data: dict, status: int = 200):
 
 @bp.post("/screen/pair/code")
 @csrf.exempt  # no cookie, no session: the device proves itself with its own secret
+@pairing_limit()
 def pair_code():
     body = request.get_json(silent=True) or {}
     try:

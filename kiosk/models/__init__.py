@@ -22,7 +22,7 @@ from .screens import (
 )
 from .search import GuideViewCount, SearchTerm
 from .stats import LEVEL_LABELS, LEVELS, DisclosureReport, EvaluationStat
-from .users import ROLES, ApiToken, AuditLog, User
+from .users import ROLES, ApiToken, AuditLog, LoginThrottle, StaffSession, User
 from .visits import VISIT_EVENT_KINDS, VisitEvent
 
 __all__ = [
@@ -32,5 +32,5 @@ __all__ = [
     "Department", "DisclosureReport", "Evaluation", "EvaluationStat", "Guide", "GuideViewCount",
     "Material", "Notice", "SearchTerm",
     "PairingCode", "Playlist", "PopularGuide", "PlaylistItem", "ScheduleEntry", "Screen", "ScreenGroup",
-    "TickerLine", "User", "VisitEvent", "utcnow",
+    "LoginThrottle", "StaffSession", "TickerLine", "User", "VisitEvent", "utcnow",
 ]

@@ -108,6 +108,10 @@ class ScheduleEntry(TimestampMixin, db.Model):
     priority: Mapped[int] = mapped_column(Integer, default=0)
     takeover: Mapped[bool] = mapped_column(Boolean, default=False)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The review rule (services/schedule_review.py): an entry plays only once approved
+    # (``live``); an editor's change to a live entry waits in ``pending`` meanwhile.
+    live: Mapped[bool] = mapped_column(Boolean, default=True)
+    pending: Mapped[dict | None] = mapped_column(JSON)
 
     playlist: Mapped[Playlist] = relationship()
 

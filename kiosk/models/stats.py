@@ -73,3 +73,6 @@ class DisclosureReport(TimestampMixin, db.Model):
     override_by: Mapped[str | None] = mapped_column(String(100), nullable=True)  # user name
     overridden_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     override_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # An upload waiting for review (services/disclosure/review.py): the report stays as it is
+    # (or, when new, ``status = "submitted"`` keeps it off screens) until approved.
+    pending: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

@@ -1,10 +1,14 @@
 """Staff sign-in and account administration (no request objects: the panel passes plain values).
 
-Lockout: ``MAX_FAILURES`` wrong passwords in a row lock the account for ``LOCK_MINUTES``. While
-locked even the right password is refused; once the lock has run out the count starts afresh;
-a successful sign-in resets it. Names without an account get exactly the same answers (their
-failures are counted in memory by :class:`UnknownNames`, and a dummy hash is checked so the
-answer takes as long), so the login page never tells whether a user name exists.
+Wrong passwords are counted per (client address, name) by :mod:`.security.throttle`: the
+client that made the mistakes is slowed down (1, 2, 4 … 15 minutes), the owner signing in from
+elsewhere is not. While a client is locked out of a name, even the right password from it is
+refused, and nothing is hashed. Names without an account get exactly the same answers (a dummy
+hash is checked so the answer takes as long), so the login page never tells whether a user
+name exists. Every hash runs off the event loop (:mod:`.security.passwords`).
+
+Panel sessions are rows (:class:`StaffSession`): the cookie holds a random id, and signing
+out, a new password, disabling the account or a new role end them on the server.
 
 Nothing here commits: the caller commits once per request, as elsewhere in ``services``.
 Every sign-in, refusal, lockout, sign-out and account change writes an :class:`AuditLog` row.
@@ -12,23 +16,25 @@ Every sign-in, refusal, lockout, sign-out and account change writes an :class:`A
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
+import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
-from ..models import ROLES, ApiToken, AuditLog, User, utcnow
+from ..models import ROLES, ApiToken, AuditLog, StaffSession, User, utcnow
+from .security import throttle
+from .security.passwords import check_password, hash_password
 from .users import UserError, check_password_policy
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+MAX_FAILURES = throttle.MAX_FAILURES
+log = logging.getLogger(__name__)
+LOCK_MINUTES = int(throttle.MAX_LOCK.total_seconds() // 60)
 
-# Checked when the name is unknown (or the account is locked), so every answer costs one scrypt.
+# Checked when the name is unknown, so that every answer costs one scrypt.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0", "scrypt")
 
 
@@ -47,49 +53,6 @@ class LoginResult:
     @property
     def ok(self) -> bool:
         return self.outcome == "ok"
-
-
-class UnknownNames:
-    """Failure counts for names that have no account, so they lock like real ones.
-
-    Kept in memory per process and bounded (the oldest names are forgotten first): it only
-    has to make the page answer the same way for a made-up name as for a real one.
-    """
-
-    def __init__(self, max_entries: int = 10_000):
-        self.max_entries = max_entries
-        self._lock = threading.Lock()
-        self._seen: OrderedDict[str, tuple[int, datetime | None]] = OrderedDict()
-
-    def attempt(self, name: str, now: datetime) -> tuple[int, datetime | None, bool]:
-        """Count one failure; returns (failures, locked_until, was_already_locked)."""
-        with self._lock:
-            failures, until = self._seen.pop(name, (0, None))
-            if until is not None and until > now:
-                self._seen[name] = (failures, until)
-                return failures, until, True
-            if until is not None:  # the lock ran out: a fresh start
-                failures, until = 0, None
-            failures += 1
-            if failures >= MAX_FAILURES:
-                until = now + timedelta(minutes=LOCK_MINUTES)
-            self._seen[name] = (failures, until)
-            while len(self._seen) > self.max_entries:
-                self._seen.popitem(last=False)
-            return failures, until, False
-
-
-_UNKNOWN = UnknownNames()  # used when the caller passes none (the panel keeps one per app)
-
-
-def is_locked(user: User, now: datetime | None = None) -> bool:
-    now = now or current_time()
-    return user.locked_until is not None and user.locked_until > now
-
-
-def session_fingerprint(user: User) -> str:
-    """Part of the session's user id: a new password ends every session of the account."""
-    return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:16]
 
 
 def _audit(session: Session, actor: str, action: str, user: User | None, **after) -> None:
@@ -111,59 +74,102 @@ def attempt_login(
     *,
     now: datetime | None = None,
     ip: str | None = None,
-    unknown: UnknownNames | None = None,
 ) -> LoginResult:
-    """Check a sign-in attempt, update the failure count and lock, and audit it."""
+    """Check a sign-in attempt from client address ``ip``, count a failure, and audit it."""
     now = now or current_time()
     name = (name or "").strip()[:64]
+    client = (ip or "?")[:64]
     user = session.scalar(select(User).where(User.name == name)) if name else None
+    until = throttle.locked_until(session, client, name, now)
+    if until is not None:
+        _audit(session, name, "login_refused", user, reason="locked", ip=ip)
+        return LoginResult("locked", user=user, locked_until=until)
 
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
-        failures, until, already = (unknown or _UNKNOWN).attempt(name, now)
-        if already:
-            _audit(session, name, "login_refused", None, reason="locked", ip=ip)
-            return LoginResult("locked", locked_until=until)
-        if until is not None:
-            _audit(session, name, "lockout", None, reason="unknown_user", failures=failures, ip=ip)
-            return LoginResult("locked", locked_until=until)
-        _audit(session, name, "login_failed", None, reason="unknown_user", ip=ip)
-        return LoginResult("invalid", attempts_left=MAX_FAILURES - failures)
-
-    if is_locked(user, now):
-        check_password_hash(_DUMMY_HASH, password or "")
-        _audit(session, user.name, "login_refused", user, reason="locked", ip=ip)
-        return LoginResult("locked", user=user, locked_until=user.locked_until)
-    if user.locked_until is not None:  # the lock ran out: a fresh start
-        user.locked_until = None
-        user.failed_logins = 0
-        session.flush()
-
-    if check_password_hash(user.password_hash, password or ""):
+    right = check_password(user.password_hash if user is not None else _DUMMY_HASH, password)
+    if user is not None and right:
         if user.disabled_at is not None:
             _audit(session, user.name, "login_refused", user, reason="disabled", ip=ip)
             return LoginResult("disabled", user=user)
-        user.failed_logins = 0
-        user.locked_until = None
+        throttle.record_success(session, client, name)
         _audit(session, user.name, "login", user, ip=ip)
         return LoginResult("ok", user=user)
 
-    # counted in SQL, so that two wrong passwords sent at the same moment both count
-    user.failed_logins = User.failed_logins + 1
-    session.flush()
-    session.refresh(user, ["failed_logins"])
-    if user.failed_logins >= MAX_FAILURES:
-        user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-        _audit(session, user.name, "lockout", user, failures=user.failed_logins,
-               locked_until=user.locked_until.isoformat(), ip=ip)
-        return LoginResult("locked", user=user, locked_until=user.locked_until)
-    _audit(session, user.name, "login_failed", user, reason="password", ip=ip)
-    return LoginResult("invalid", user=user, attempts_left=MAX_FAILURES - user.failed_logins)
+    failure = throttle.record_failure(session, client, name, now)
+    if failure.locked_until is not None:
+        _audit(session, name, "lockout", user, reason=None if user else "unknown_user",
+               failures=failure.failures, locked_until=failure.locked_until.isoformat(), ip=ip)
+        return LoginResult("locked", user=user, locked_until=failure.locked_until)
+    _audit(session, name, "login_failed", user, reason="password" if user else "unknown_user", ip=ip)
+    return LoginResult("invalid", user=user, attempts_left=failure.attempts_left)
+
+
+# -- server-side sessions ---------------------------------------------------------------------
+def start_session(session: Session, user: User, *, client: str | None = None) -> str:
+    """A new panel session for ``user``; returns the id the cookie carries."""
+    sid = secrets.token_urlsafe(32)
+    session.add(StaffSession(id=sid, user_id=user.id, client=(client or "")[:64] or None,
+                             created_at=current_time()))
+    return sid
+
+
+SESSION_HOURS = 12  # a shift: after that, sign in again even if the panel was in use
+
+
+def session_user(session: Session, sid: str) -> User | None:
+    """The enabled user of a live session, or None (revoked, unknown, older than
+    ``SESSION_HOURS``, or the account disabled)."""
+    row = session.get(StaffSession, sid) if sid else None
+    if row is None or row.revoked_at is not None:
+        return None
+    if current_time() - row.created_at > timedelta(hours=SESSION_HOURS):
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or user.disabled_at is not None:
+        return None
+    return user
+
+
+def end_session(session: Session, sid: str, reason: str = "logout") -> None:
+    session.execute(update(StaffSession).where(StaffSession.id == sid, StaffSession.revoked_at.is_(None))
+                    .values(revoked_at=current_time(), revoked_reason=reason))
+
+
+def end_sessions(session: Session, user: User, reason: str) -> int:
+    """End every open session of ``user`` (new password, disabled, new role)."""
+    result = session.execute(update(StaffSession)
+                             .where(StaffSession.user_id == user.id, StaffSession.revoked_at.is_(None))
+                             .values(revoked_at=current_time(), revoked_reason=reason))
+    return result.rowcount or 0
 
 
 def record_logout(session: Session, user: User, *, reason: str = "logout", ip: str | None = None) -> None:
     """``reason`` is ``logout`` (the button) or ``idle`` (the session ran out)."""
     _audit(session, user.name, "logout", user, reason=reason, ip=ip)
+
+
+def prune_security(session: Session, now: datetime | None = None) -> tuple[int, int]:
+    """Forget old login-throttle counts and sessions that can no longer be used."""
+    now = now or current_time()
+    counts = throttle.prune(session, now)
+    sessions = session.execute(delete(StaffSession).where(
+        StaffSession.created_at < now - timedelta(hours=2 * SESSION_HOURS))).rowcount or 0
+    return counts, sessions
+
+
+def prune_security_job(app) -> None:
+    """Scheduler job ``security-prune`` (kiosk/jobs.py)."""
+    from ..extensions import db
+
+    with app.app_context():
+        try:
+            counts, sessions = prune_security(db.session)
+            db.session.commit()
+            log.info("security-prune: %d login counts, %d old sessions forgotten", counts, sessions)
+        except Exception:
+            db.session.rollback()
+            raise
+        finally:
+            db.session.remove()
 
 
 # -- account administration (admins) -------------------------------------------------------
@@ -188,6 +194,7 @@ def set_disabled(session: Session, user: User, disabled: bool, *, actor: str,
         if user.role == "admin" and active_admins(session) <= 1:
             raise UserError("user", "不能停用最后一个管理员账户")
         user.disabled_at = now or current_time()
+        end_sessions(session, user, "disabled")
         _audit(session, actor, "disable", user, name=user.name)
     elif not disabled and user.disabled_at is not None:
         user.disabled_at = None
@@ -198,8 +205,8 @@ def set_role(session: Session, user: User, role: str, *, actor: str) -> bool:
     """Give an account another role; False when it already has it.
 
     The last enabled admin keeps the role: without one nobody could manage accounts any more
-    (only ``kiosk users add`` on the server would help). The role is read from the row on
-    every request, so the change applies to the account's open sessions at once."""
+    (only ``kiosk users add`` on the server would help). The account's open sessions end:
+    whoever holds the new role signs in again, so a stolen cookie never gains a role."""
     if role not in ROLES:
         raise UserError("role", f"角色应为 {' / '.join(ROLES)} (unknown role)")
     if role == user.role:
@@ -208,6 +215,7 @@ def set_role(session: Session, user: User, role: str, *, actor: str) -> bool:
         raise UserError("role", "这是最后一个启用的管理员账户，不能改为其他角色；请先让另一个账户成为管理员")
     before = user.role
     user.role = role
+    end_sessions(session, user, "role_changed")
     session.add(AuditLog(actor=(actor or "?")[:100], action="update", object_type="user",
                          object_id=str(user.id), before={"role": before},
                          after={"name": user.name, "role": role}))
@@ -215,28 +223,35 @@ def set_role(session: Session, user: User, role: str, *, actor: str) -> bool:
 
 
 def unlock(session: Session, user: User, *, actor: str) -> None:
-    user.failed_logins = 0
-    user.locked_until = None
-    _audit(session, actor, "unlock", user, name=user.name)
+    """Every client address may try this account again at once (the 解锁 button)."""
+    cleared = throttle.unlock(session, user.name)
+    _audit(session, actor, "unlock", user, name=user.name, clients=cleared)
+
+
+def lock_summaries(session: Session) -> dict[str, throttle.Summary]:
+    return throttle.summaries(session, current_time())
 
 
 def reset_password(session: Session, user: User, password: str, *, actor: str) -> None:
-    """Set a new password (policy of ``services.users``); also clears a lock, and ends the
-    account's open sessions (see :func:`session_fingerprint`)."""
-    check_password_policy(password)
-    user.password_hash = generate_password_hash(password, "scrypt")
-    user.failed_logins = 0
-    user.locked_until = None
+    """Set a new password (policy of ``services.users``); also clears the account's locks,
+    and ends its open sessions."""
+    check_password_policy(password, user.name)
+    user.password_hash = hash_password(password)
+    throttle.unlock(session, user.name)
+    end_sessions(session, user, "password_reset")
     _audit(session, actor, "reset_password", user, name=user.name)
 
 
 def change_own_password(session: Session, user: User, old: str, new: str) -> None:
-    if not check_password_hash(user.password_hash, old or ""):
+    """A new password of one's own; ends every session of the account (the caller starts a
+    fresh one for the browser that changed it)."""
+    if not check_password(user.password_hash, old or ""):
         raise UserError("old_password", "当前密码不正确")
     if old == new:
         raise UserError("password", "新密码不能与当前密码相同")
-    check_password_policy(new)
-    user.password_hash = generate_password_hash(new, "scrypt")
+    check_password_policy(new, user.name)
+    user.password_hash = hash_password(new)
+    end_sessions(session, user, "password_changed")
     _audit(session, user.name, "change_password", user, name=user.name)
 
 

@@ -44,7 +44,8 @@ def load_rows(session: Session, tz: str) -> ScheduleRows:
             enabled=e.enabled,
         )
         for e in session.scalars(
-            select(ScheduleEntry).options(selectinload(ScheduleEntry.playlist))
+            select(ScheduleEntry).where(ScheduleEntry.live.is_(True))
+            .options(selectinload(ScheduleEntry.playlist))
         )
     )
     alerts = tuple(

@@ -44,6 +44,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "admin.disclosure_upload": frozenset({"admin", "reviewer", "editor"}),
     "admin.disclosure_confirm": frozenset({"admin", "reviewer", "editor"}),
     "admin.disclosure_override": frozenset({"admin", "reviewer"}),
+    "admin.disclosure_approve": frozenset({"admin", "reviewer"}),
+    "admin.disclosure_reject": frozenset({"admin", "reviewer"}),
     # 搜索词库 (kiosk/admin/search_lexicon.py): everyone looks and tries, admins/reviewers change
     "admin.search_lexicon": STAFF,
     **{f"admin.search_lexicon_{e}": frozenset({"admin", "reviewer"}) for e in ("add", "edit", "delete")},
@@ -63,6 +65,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
         "content_version_slide", "content_bundles", "content_bundle_new", "content_bundle_edit",
         "content_playlists", "content_playlist_new", "content_playlist_edit", "content_file")},
     "admin.schedule": STAFF, **{f"admin.schedule_{e}": frozenset({"admin", "editor"}) for e in ("new", "edit", "delete")},
+    **{f"admin.schedule_{e}": frozenset({"admin", "reviewer"}) for e in ("approve", "reject")},
     "admin.alerts": STAFF, "admin.alert_frame": STAFF, **{f"admin.{e}": frozenset({"admin", "reviewer"}) for e in ("alert_send", "alert_cancel")},  # noqa: E501
     **{f"admin.{e}": frozenset({"admin", "reviewer"}) for e in ("review_queue", "review_approve",
                                                                "review_reject")},
@@ -153,7 +156,13 @@ def client_for(app, world, who: str):
     if world["cookies"][who]:
         client.set_cookie("session", world["cookies"][who])
     page = "/admin/login" if who == "anonymous" else "/admin/account"
-    return client, csrf_from(client.get(page).text)
+    answer = client.get(page)
+    if answer.status_code == 302:  # the walk signed this role out (POST /admin/logout): again
+        client = app.test_client()
+        assert login(client, who).status_code == 302
+        world["cookies"][who] = client.get_cookie("session").value
+        answer = client.get(page)
+    return client, csrf_from(answer.text)
 
 
 def test_each_route_and_role_gets_exactly_the_intended_access(app, world):

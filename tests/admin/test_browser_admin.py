@@ -97,7 +97,7 @@ def test_admin_signs_in_sees_the_demo_screens_and_signs_out(server):
         assert page.url.startswith(f"{server.url}/admin/login")
 
 
-def test_five_bad_passwords_lock_the_account_on_the_page(server):
+def test_five_bad_passwords_pause_this_browser_on_the_page(server):
     server.kiosk("users", "add", "lockme", "--role", "editor", input="correct-horse-42\n")
     with launch_chromium() as browser:
         page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
@@ -107,11 +107,11 @@ def test_five_bad_passwords_lock_the_account_on_the_page(server):
             page.wait_for_selector("[data-testid=login-error]")
             assert "用户名或密码不正确" in page.inner_text("[data-testid=login-error]")
         fill_login(page, "lockme", "wrong-password-5")
-        page.wait_for_selector("[data-testid=login-error]:has-text('已锁定')")
+        page.wait_for_selector("[data-testid=login-error]:has-text('已暂停')")
         message = page.inner_text("[data-testid=login-error]")
-        assert re.search(r"已锁定 15 分钟，请于 \d\d:\d\d 之后再试", message), message
-        fill_login(page, "lockme", "correct-horse-42")  # the right password, still refused
-        page.wait_for_selector("[data-testid=login-error]:has-text('已锁定')")
+        assert re.search(r"已暂停用该用户名登录，请于 \d\d:\d\d:\d\d 之后再试", message), message
+        fill_login(page, "lockme", "correct-horse-42")  # the right password, still refused here
+        page.wait_for_selector("[data-testid=login-error]:has-text('已暂停')")
         assert "/admin/login" in page.url
         assert page.input_value("#name") == "lockme" and page.input_value("#password") == ""
         save_doc_shot(page, "admin-login-locked", full_page=False)

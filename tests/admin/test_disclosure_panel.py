@@ -107,6 +107,14 @@ def test_failing_report_stays_off_screens_until_a_reviewer_overrides(app):
         assert row.override_by == "rev"
         assert db.session.query(AuditLog).filter_by(object_type="disclosure_report", action="override").count() == 1
         layout = layouts.load_layout(app.config["LAYOUTS_DIR"], "led_wall")
+        assert SlideRenderer(app, db.session, layout).render_all(f"disclosure:{code}") == []  # not yet approved
+    detail = reviewer.get(f"/admin/disclosure/{report_id}").get_data(as_text=True)
+    assert 'data-testid="pending-note"' in detail and 'data-testid="approve"' in detail
+    assert 'data-testid="approve"' not in editor.get(f"/admin/disclosure/{report_id}").get_data(as_text=True)
+    reviewer.post(f"/admin/disclosure/{report_id}/approve", data={"csrf_token": token})
+    with app.app_context():
+        row = db.session.get(DisclosureReport, report_id)
+        assert row.status == "published" and row.pending is None and row.override_by == "rev"
         assert SlideRenderer(app, db.session, layout).render_all(f"disclosure:{code}")
 
 

@@ -81,36 +81,72 @@ def test_wrong_password_and_unknown_name_get_the_same_answer(app, client):
     assert ("login_failed", "password") in audit_actions(app, "zhang")
 
 
-def test_five_bad_passwords_lock_the_account_for_fifteen_minutes(app, client, clock):
+def throttle_rows(app, name: str) -> list[tuple[str, int]]:
+    from kiosk.models import LoginThrottle
+
+    with app.app_context():
+        return [(r.client, r.failures) for r in db.session.scalars(
+            select(LoginThrottle).where(LoginThrottle.name == name).order_by(LoginThrottle.client))]
+
+
+OTHER_ADDRESS = {"environ_base": {"REMOTE_ADDR": "10.1.2.3"}}
+
+
+@pytest.mark.reliability('Lockout as a weapon', '5+ wrong passwords for an account from one address', 'that address waits 1, 2 … 15 min; the owner at another address signs in at once')
+def test_five_bad_passwords_pause_only_that_client_with_a_doubling_wait(app, client, clock):
     make_user(app, "zhang", "editor")
     for attempt in range(1, 5):
         r = login(client, "zhang", f"wrong-password-{attempt}")
         assert "用户名或密码不正确" in r.text
-    assert "再输错 1 次" in r.text  # the page warns before the lock
+    assert "再输错 1 次" in r.text  # the page warns before the pause
     r = login(client, "zhang", "wrong-password-5")
-    assert "已锁定 15 分钟" in r.text and "联系管理员解锁" in r.text
-    # the 6th attempt, with the right password, is refused while the lock lasts
+    assert "已暂停用该用户名登录" in r.text and "联系管理员解锁" in r.text
+    # the right password from the same client is refused while the pause lasts ...
     r = login(client, "zhang", PASSWORD)
-    assert r.status_code == 200 and "已锁定" in r.text
+    assert r.status_code == 200 and "已暂停" in r.text
     assert client.get("/admin/").status_code == 302
-    clock.advance(minutes=14, seconds=59)
-    assert "已锁定" in login(client, "zhang", PASSWORD).text
-    clock.advance(seconds=2)
+    # ... but the owner at another address signs in at once
+    owner = app.test_client()
+    assert login(owner, "zhang", **OTHER_ADDRESS).status_code == 302
+    clock.advance(seconds=59)
+    assert "已暂停" in login(client, "zhang", PASSWORD).text
+    clock.advance(seconds=2)  # the first pause is one minute; a mistake now doubles it
+    assert "已暂停" in login(client, "zhang", "wrong-password-6").text
+    clock.advance(minutes=1, seconds=30)
+    assert "已暂停" in login(client, "zhang", PASSWORD).text
+    clock.advance(seconds=31)
     r = login(client, "zhang", PASSWORD)
     assert r.status_code == 302 and r.location == "/admin/"
-    user = user_row(app, "zhang")
-    assert user.failed_logins == 0 and user.locked_until is None
+    assert throttle_rows(app, "zhang") == []  # a success clears that client's count
     actions = [a for a, _ in audit_actions(app, "zhang")]
-    assert actions == ["login_failed"] * 4 + ["lockout", "login_refused", "login_refused", "login"]
+    assert actions == (["login_failed"] * 4 + ["lockout", "login_refused", "login", "login_refused",
+                                                "lockout", "login_refused", "login"])
 
 
-def test_unknown_names_lock_too_so_the_page_does_not_tell_which_names_exist(app, client):
+def test_an_admin_unlock_lets_every_client_try_again(app, client):
+    make_user(app, "boss", "admin")
+    make_user(app, "zhang", "editor")
+    for attempt in range(5):
+        login(client, "zhang", f"bad-{attempt}")
+    assert "已暂停" in login(client, "zhang", PASSWORD).text
+    boss = app.test_client()
+    assert login(boss, "boss", **OTHER_ADDRESS).status_code == 302
+    users_page = boss.get("/admin/users").text
+    assert "1 个来源暂停登录" in users_page and "127.0.0.1" in users_page
+    uid = user_row(app, "zhang").id
+    r = boss.post(f"/admin/users/{uid}/unlock", data={"csrf_token": page_token(boss, "/admin/users")})
+    assert r.status_code == 302
+    assert login(client, "zhang").status_code == 302
+
+
+@pytest.mark.reliability('User-name probing', 'wrong passwords for a real and a made-up name', 'identical pages')
+def test_unknown_names_lock_too_so_the_page_does_not_tell_which_names_exist(app, client, clock):
     make_user(app, "zhang", "editor")
     for attempt in range(5):
         real = login(client, "zhang", f"bad-{attempt}")
         ghost = login(client, "ghost", f"bad-{attempt}")
         assert text_of(real).replace("zhang", "X") == text_of(ghost).replace("ghost", "X")
-    assert "已锁定" in ghost.text
+    assert "已暂停" in ghost.text
     assert ("lockout", "unknown_user") in audit_actions(app, "ghost")
 
 
@@ -118,9 +154,9 @@ def test_a_successful_login_resets_the_failure_count(app, client):
     make_user(app, "zhang", "editor")
     for attempt in range(4):
         login(client, "zhang", f"bad-{attempt}")
-    assert user_row(app, "zhang").failed_logins == 4
+    assert throttle_rows(app, "zhang") == [("127.0.0.1", 4)]
     assert login(client, "zhang").status_code == 302
-    assert user_row(app, "zhang").failed_logins == 0
+    assert throttle_rows(app, "zhang") == []
     client.post("/admin/logout", data={"csrf_token": page_token(client)})
     for attempt in range(4):  # four more mistakes do not lock: the count started again
         login(client, "zhang", f"bad-{attempt}")
@@ -128,30 +164,38 @@ def test_a_successful_login_resets_the_failure_count(app, client):
 
 
 def test_lockout_logic_with_injected_time(app):
-    """The service on its own: time is a parameter, nothing sleeps."""
+    """The service on its own: time and client address are parameters, nothing sleeps."""
     make_user(app, "li", "viewer")
     t0 = utcnow()
+    here, there = "192.0.2.1", "192.0.2.2"
     with app.app_context():
         for i in range(4):
-            result = accounts.attempt_login(db.session, "li", "nope", now=t0 + timedelta(seconds=i))
+            result = accounts.attempt_login(db.session, "li", "nope", now=t0 + timedelta(seconds=i), ip=here)
             assert result.outcome == "invalid" and result.attempts_left == 4 - i
-        result = accounts.attempt_login(db.session, "li", "nope", now=t0 + timedelta(seconds=5))
+        result = accounts.attempt_login(db.session, "li", "nope", now=t0 + timedelta(seconds=5), ip=here)
         assert result.outcome == "locked"
-        assert result.locked_until == t0 + timedelta(seconds=5, minutes=15)
-        right = accounts.attempt_login(db.session, "li", PASSWORD, now=t0 + timedelta(minutes=15))
+        assert result.locked_until == t0 + timedelta(seconds=5, minutes=1)
+        right = accounts.attempt_login(db.session, "li", PASSWORD, now=t0 + timedelta(seconds=30), ip=here)
         assert right.outcome == "locked"
-        # after the lock a mistake starts a fresh count instead of locking again at once
-        again = accounts.attempt_login(db.session, "li", "nope", now=t0 + timedelta(minutes=15, seconds=6))
-        assert again.outcome == "invalid" and again.attempts_left == 4
-        later = accounts.attempt_login(db.session, "li", PASSWORD, now=t0 + timedelta(minutes=15, seconds=7))
-        assert later.ok and later.user.failed_logins == 0
-        # unknown names: the same sequence of answers, counted in memory
-        ledger = accounts.UnknownNames()
-        outcomes = [accounts.attempt_login(db.session, "ghost", "x", now=t0, unknown=ledger).outcome
+        elsewhere = accounts.attempt_login(db.session, "li", PASSWORD, now=t0 + timedelta(seconds=30), ip=there)
+        assert elsewhere.ok
+        # after a pause every further mistake pauses again, twice as long, up to 15 minutes
+        waits = []
+        now = t0 + timedelta(minutes=2)
+        for _ in range(6):
+            r = accounts.attempt_login(db.session, "li", "nope", now=now, ip=here)
+            assert r.outcome == "locked"
+            waits.append(round((r.locked_until - now).total_seconds() / 60))
+            now = r.locked_until + timedelta(seconds=1)
+        assert waits == [2, 4, 8, 15, 15, 15]
+        later = accounts.attempt_login(db.session, "li", PASSWORD, now=now, ip=here)
+        assert later.ok
+        # unknown names: the same sequence of answers
+        outcomes = [accounts.attempt_login(db.session, "ghost", "x", now=t0, ip=here).outcome
                     for _ in range(6)]
         assert outcomes == ["invalid"] * 4 + ["locked", "locked"]
-        after = accounts.attempt_login(db.session, "ghost", "x", now=t0 + timedelta(minutes=16), unknown=ledger)
-        assert after.outcome == "invalid"  # a fresh start, like a real account
+        after = accounts.attempt_login(db.session, "ghost", "x", now=t0 + timedelta(minutes=1, seconds=1), ip=here)
+        assert after.outcome == "locked"  # like a real account: the next mistake pauses again
         db.session.rollback()
 
 

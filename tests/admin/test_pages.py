@@ -166,7 +166,7 @@ def test_disable_enable_unlock_and_reset(app):
     for i in range(5):
         login(app.test_client(), "zhao", f"bad-{i}")
     page = client.get("/admin/users").get_data(as_text=True)
-    assert "已锁定至" in page
+    assert "1 个来源暂停登录至" in page
     token = csrf_from(page)
     assert client.post(f"/admin/users/{uid}/unlock", data={"csrf_token": token}).status_code == 302
     assert "已解锁“zhao”" in client.get("/admin/users").get_data(as_text=True)

@@ -40,7 +40,7 @@ def world(app):
         ])
         db.session.commit()
         ids = {"screen": screen.id, "token": screen.token}
-    for role in ("admin", "editor", "viewer"):
+    for role in ("admin", "reviewer", "editor", "viewer"):
         make_user(app, role, role)
     return ids
 
@@ -111,10 +111,11 @@ def form_data(client, **over):
 
 
 def test_create_edit_delete_publishes_to_screens(app, world):
+    """An admin publishes schedule entries directly (services/publish_rights.py)."""
     display = socketio.test_client(app, namespace="/display", auth={"token": world["token"]})
     assert display.is_connected("/display")
     display.get_received("/display")
-    client = signed_in(app, "editor")
+    client = signed_in(app, "admin")
     r = client.post("/admin/schedule/new", data=form_data(client, start_time="22:00", end_time="06:00",
                                                         takeover="y"))
     assert r.status_code == 302, text_of(r)
@@ -141,6 +142,61 @@ def test_create_edit_delete_publishes_to_screens(app, world):
     with app.app_context():
         assert db.session.get(ScheduleEntry, entry_id) is None
         assert db.session.query(AuditLog).filter_by(object_type="schedule_entry", action="delete").count() == 1
+    display.disconnect(namespace="/display")
+
+
+def states(display) -> list:
+    return [m for m in display.get_received("/display") if m["name"] == "state"]
+
+
+@pytest.mark.reliability("Editor's takeover schedule entry", 'panel: new all-day takeover, then edit and delete', 'no screen changes until a reviewer approves; rejects leave screens as they were')
+def test_an_editors_takeover_waits_for_a_reviewer_and_so_do_its_changes(app, world):
+    display = socketio.test_client(app, namespace="/display", auth={"token": world["token"]})
+    display.get_received("/display")
+    editor, reviewer = signed_in(app, "editor"), signed_in(app, "reviewer")
+    r = editor.post("/admin/schedule/new", data=form_data(editor, start_time="00:00", end_time="00:00",
+                                                        takeover="y", weekdays=[str(d) for d in range(1, 8)]))
+    assert r.status_code == 302
+    assert "已提交审核" in editor.get("/admin/schedule").text
+    assert states(display) == []  # no screen changed
+    page = editor.get("/admin/schedule", query_string={"group": "hall", "start": MONDAY.isoformat()}).text
+    assert 'data-mode="takeover"' not in cell(page, MONDAY, 10)
+    with app.app_context():
+        entry = db.session.query(ScheduleEntry).filter_by(name="午休").one()
+        assert not entry.live and entry.pending["by"] == "editor"
+        entry_id = entry.id
+    # the editor cannot approve; the reviewer sees who asked and approves
+    assert editor.post(f"/admin/schedule/{entry_id}/approve",
+                       data={"csrf_token": page_token(editor, "/admin/schedule")}).status_code == 403
+    listing = reviewer.get("/admin/schedule").text
+    assert f'data-testid="pending-{entry_id}"' in listing and "editor 提交" in listing
+    r = reviewer.post(f"/admin/schedule/{entry_id}/approve", data={"csrf_token": page_token(reviewer, "/admin/schedule")})
+    assert r.status_code == 302
+    assert states(display), "approval reaches the screens"
+    page = editor.get("/admin/schedule", query_string={"group": "hall", "start": MONDAY.isoformat()}).text
+    assert 'data-mode="takeover"' in cell(page, MONDAY, 10)
+    # a change waits too: the entry keeps playing as approved meanwhile
+    r = editor.post(f"/admin/schedule/{entry_id}/edit", data=form_data(editor, name="午休", takeover=None))
+    assert r.status_code == 302
+    assert states(display) == []
+    with app.app_context():
+        entry = db.session.get(ScheduleEntry, entry_id)
+        assert entry.takeover and entry.pending["action"] == "update"
+    reviewer.post(f"/admin/schedule/{entry_id}/reject", data={"csrf_token": page_token(reviewer, "/admin/schedule")})
+    with app.app_context():
+        entry = db.session.get(ScheduleEntry, entry_id)
+        assert entry.takeover and entry.pending is None
+    # and so does a deletion
+    editor.post(f"/admin/schedule/{entry_id}/delete", data={"csrf_token": page_token(editor, "/admin/schedule")})
+    with app.app_context():
+        assert db.session.get(ScheduleEntry, entry_id).pending["action"] == "delete"
+    reviewer.post(f"/admin/schedule/{entry_id}/approve", data={"csrf_token": page_token(reviewer, "/admin/schedule")})
+    with app.app_context():
+        assert db.session.get(ScheduleEntry, entry_id) is None
+        actions = [a.action for a in db.session.query(AuditLog).filter_by(object_type="schedule_entry")
+                   .order_by(AuditLog.id)]
+    assert actions == ["submit", "approve", "submit", "reject", "submit", "approve"]
+    assert states(display), "the deletion reaches the screens"
     display.disconnect(namespace="/display")
 
 

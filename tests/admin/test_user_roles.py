@@ -28,7 +28,7 @@ def error_next_to_role(html: str, uid: int) -> str:
     return html.split(marker, 1)[1].split("</ul>", 1)[0] if marker in html else ""
 
 
-def test_an_admin_changes_a_role_it_is_audited_and_applies_to_open_sessions(app):
+def test_an_admin_changes_a_role_it_is_audited_and_ends_open_sessions(app):
     client, _ = signed_in_admin(app)
     uid = make_user(app, "zhang", "editor")
     zhang = app.test_client()
@@ -40,7 +40,9 @@ def test_an_admin_changes_a_role_it_is_audited_and_applies_to_open_sessions(app)
     assert r.status_code == 302
     assert "已把“zhang”的角色从编辑改为审核员" in client.get("/admin/users").get_data(as_text=True)
     assert role_of(app, uid) == "reviewer"
-    assert zhang.get("/admin/review").status_code == 200  # the same session, the new role
+    assert zhang.get("/admin/review").status_code == 302  # the open session ended ...
+    login(zhang, "zhang")
+    assert zhang.get("/admin/review").status_code == 200  # ... and the new one has the new role
     with app.app_context():
         row = db.session.scalar(select(AuditLog).where(AuditLog.object_type == "user",
                                                        AuditLog.object_id == str(uid),

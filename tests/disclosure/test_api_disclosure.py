@@ -36,6 +36,12 @@ def reviewer(app):
     return token_for(app, "rita", "reviewer")
 
 
+@pytest.fixture
+def admin(app):
+    """Admins (and reviewers) store reports directly (services/publish_rights.py)."""
+    return token_for(app, "ada", "admin")
+
+
 def upload(client, headers, content: bytes | str, filename: str = "report.txt", **form):
     data = content.encode("utf-8") if isinstance(content, str) else content
     return client.post(URL, headers=headers, content_type="multipart/form-data",
@@ -100,24 +106,24 @@ def test_missing_file_and_unexpected_parser_failure_are_400(client, editor, monk
     assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_report"
 
 
-def test_store_then_replace_only_with_replace(app, client, editor):
-    r = upload(client, editor, render_text(city_report()), "city-2023.txt", store="1",
+def test_store_then_replace_only_with_replace(app, client, admin):
+    r = upload(client, admin, render_text(city_report()), "city-2023.txt", store="1",
                code="city-2023")
     assert r.status_code == 201, r.get_json()
     stored = r.get_json()["stored"]
     assert stored["code"] == "city-2023" and stored["can_schedule"] is True
     assert stored["source_filename"] == "city-2023.txt" and r.get_json()["replaced"] is False
 
-    r = upload(client, editor, render_text(city_report(seed=5)), store="1")
+    r = upload(client, admin, render_text(city_report(seed=5)), store="1")
     assert r.status_code == 409
     error = r.get_json()["error"]
     assert error["code"] == "report_exists" and error["field"] == "replace"
     assert "replace" in error["message"]
     # parsing alone tells the panel that a stored report would be replaced
-    assert upload(client, editor, render_text(city_report(seed=5))).get_json()["existing"] == {
+    assert upload(client, admin, render_text(city_report(seed=5))).get_json()["existing"] == {
         "id": stored["id"], "code": "city-2023"}
 
-    r = upload(client, editor, render_text(city_report(seed=5)), store="1", replace="1")
+    r = upload(client, admin, render_text(city_report(seed=5)), store="1", replace="1")
     assert r.status_code == 201 and r.get_json()["replaced"] is True
     assert r.get_json()["stored"]["id"] == stored["id"]
     assert count(app) == 1
@@ -129,21 +135,21 @@ def test_store_then_replace_only_with_replace(app, client, editor):
         assert row.data["applications"] == city_report(seed=5)["applications"]
 
 
-def test_parse_checks_carry_over_against_the_stored_previous_year(client, editor):
+def test_parse_checks_carry_over_against_the_stored_previous_year(client, admin):
     last = city_report(seed=2022, year=2022)
-    assert upload(client, editor, render_text(last), store="1").status_code == 201
+    assert upload(client, admin, render_text(last), store="1").status_code == 201
     this = city_report(year=2023, carried_over=last["applications"]["carried_forward"][:6])
-    body = upload(client, editor, render_text(this)).get_json()
+    body = upload(client, admin, render_text(this)).get_json()
     assert len(body["report"]["checks"]) == 49 and body["checks_ok"] is True
     assert body["previous"]["code"] == "sfsrmzfbgt-2022"
     other = city_report(year=2023)  # its 上年结转 does not match
-    body = upload(client, editor, render_text(other)).get_json()
+    body = upload(client, admin, render_text(other)).get_json()
     assert {c["rule"] for c in body["report"]["checks"] if not c["ok"]} == {"carry_over"}
 
 
-def test_override_by_reviewer_with_a_reason(app, client, editor, reviewer):
+def test_override_by_reviewer_with_a_reason(app, client, admin, editor, reviewer):
     broken = render_text(bumped(city_report(), "reviews_and_litigation.review.upheld", 2))
-    r = upload(client, editor, broken, store="1")
+    r = upload(client, admin, broken, store="1")
     assert r.status_code == 201
     stored = r.get_json()["stored"]
     assert stored["checks_ok"] is False and stored["can_schedule"] is False
@@ -168,8 +174,46 @@ def test_override_by_reviewer_with_a_reason(app, client, editor, reviewer):
     assert body["override_reason"] == REASON and body["overridden_at"]
 
 
-def test_override_of_a_passing_report_is_refused(client, editor, reviewer):
-    stored = upload(client, editor, render_text(city_report()), store="1").get_json()["stored"]
+def test_override_of_a_passing_report_is_refused(client, admin, reviewer):
+    stored = upload(client, admin, render_text(city_report()), store="1").get_json()["stored"]
     r = client.post(f"/api/v1/disclosure/reports/{stored['id']}/override",
                     json={"reason": REASON}, headers=reviewer)
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "override_not_needed"
+
+
+@pytest.mark.reliability('Editor replaces a live disclosure report', 'API store=1&replace=1 as an editor', '202, figures on screens unchanged until a reviewer approves')
+def test_an_editors_report_and_replacement_wait_for_a_reviewer(app, client, editor, reviewer, admin):
+    """Issue 10: an editor's store=1&replace=1 changed a live wall's figures within 2 s."""
+    r = upload(client, editor, render_text(city_report()), "city.txt", store="1")
+    assert r.status_code == 202, r.get_json()
+    stored = r.get_json()["stored"]
+    assert stored["status"] == "submitted" and stored["can_schedule"] is False
+    assert r.get_json()["review"]["state"] == "pending"
+    approve = f"/api/v1/disclosure/reports/{stored['id']}/approve"
+    assert client.post(approve, headers=editor).status_code == 403  # editors do not approve
+    r = client.post(approve, headers=reviewer)
+    assert r.status_code == 200 and r.get_json()["can_schedule"] is True
+    assert client.post(approve, headers=reviewer).status_code == 409  # nothing waits any more
+
+    with app.app_context():
+        before = db.session.get(DisclosureReport, stored["id"]).data
+    changed = render_text(city_report(seed=5))
+    r = upload(client, editor, changed, "city-v2.txt", store="1", replace="1")
+    assert r.status_code == 202
+    with app.app_context():
+        row = db.session.get(DisclosureReport, stored["id"])
+        assert row.data == before and row.pending["action"] == "replace"  # the wall keeps its figures
+    r = client.post(f"/api/v1/disclosure/reports/{stored['id']}/reject", headers=reviewer,
+                    json={"reason": "数字与原件不符"})
+    assert r.status_code == 200
+    with app.app_context():
+        row = db.session.get(DisclosureReport, stored["id"])
+        assert row.data == before and row.pending is None
+    upload(client, editor, changed, "city-v2.txt", store="1", replace="1")
+    assert client.post(approve, headers=admin).status_code == 200
+    with app.app_context():
+        row = db.session.get(DisclosureReport, stored["id"])
+        assert row.data != before and row.source_filename == "city-v2.txt"
+        actions = [a.action for a in db.session.scalars(
+            select(AuditLog).where(AuditLog.object_type == "disclosure_report").order_by(AuditLog.id))]
+    assert actions.count("submit") == 3 and actions.count("approve") == 2 and "reject" in actions

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..security.archives import DOCX_LIMITS, ArchiveTooLarge, check_archive
 from .cells import clean, key
 from .errors import DisclosureError
 
@@ -275,7 +276,9 @@ def read_docx(data: bytes) -> Document:
         raise DisclosureError("读取 .docx 需要 python-docx / python-docx is required") from exc
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            is_word = "word/document.xml" in archive.namelist()
+            is_word = any(i.filename == "word/document.xml" for i in check_archive(archive, DOCX_LIMITS))
+    except ArchiveTooLarge as exc:
+        raise DisclosureError(exc.message) from None
     except zipfile.BadZipFile as exc:
         raise DisclosureError(
             "无法打开 .docx（文件损坏或不完整）/ cannot open the .docx (damaged or truncated)"

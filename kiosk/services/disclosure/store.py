@@ -80,9 +80,10 @@ def failed_checks(checks: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
 
 
 def previous_report(session: Session, agency: str, year: int) -> DisclosureReport | None:
-    """The stored report of the same agency for ``year - 1``."""
+    """The stored (published, not merely submitted) report of the same agency for ``year - 1``."""
     return session.scalar(select(DisclosureReport).where(
-        DisclosureReport.agency == agency, DisclosureReport.year == year - 1))
+        DisclosureReport.agency == agency, DisclosureReport.year == year - 1,
+        DisclosureReport.status == PUBLISHED))
 
 
 def current_checks(session: Session, report: DisclosureReport,
@@ -184,6 +185,21 @@ def _validate(report: Any) -> tuple[str, int]:
         raise StoreError("报告的主动公开数据不完整 / the proactive-disclosure figures are incomplete",
                          field="proactive")
     return agency.strip(), year
+
+
+def validate_report(report: Any) -> tuple[str, int]:
+    """Agency and year of a report dict (:class:`StoreError` when missing)."""
+    return _validate(report)
+
+
+def fresh_checks(session: Session, data: dict[str, Any], agency: str, year: int) -> list[dict[str, Any]]:
+    """The checks of report data against last year's stored report (``carry_over`` too)."""
+    return check_report(data, _last_year(previous_report(session, agency, year)))
+
+
+def code_for_new(session: Session, agency: str, year: int, code: str | None) -> str:
+    """The code a new report gets: ``code`` when given (checked), else from the agency."""
+    return _check_code(session, code, None) if code else _code_for(session, agency, year)
 
 
 def _code_for(session: Session, agency: str, year: int) -> str:

@@ -19,11 +19,13 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from ..security.archives import ArchiveTooLarge, ZipLimits, check_archive
 from .columns import KINDS, TITLES, Sheet
 from .errors import ExcelFileError, Limits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
 SCAN_SUFFIXES = (".xml", ".rels", ".vml")
+MAX_ENTRIES = 2000  # a filled-in template has a dozen parts; embedded images add a few
 Progress = Callable[[int, int | None], None]
 
 
@@ -52,14 +54,15 @@ def check_file(path: Path, limits: Limits) -> None:
                              "（CSV、WPS 表格等请先另存为 .xlsx）。")
     try:
         with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
+            try:
+                infos = check_archive(archive, ZipLimits(limits.max_unzipped, MAX_ENTRIES))
+            except ArchiveTooLarge:
+                raise ExcelFileError("文件解压后过大，无法导入。请只保留模板中的工作表后再上传。") from None
             names = {info.filename for info in infos}
             if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
                 raise ExcelFileError("这不是 Excel 工作簿（.xlsx）。请上传用本页模板填写的文件。")
             if any(info.flag_bits & 0x1 for info in infos):
                 raise ExcelFileError("文件已加密，请去掉密码后再上传。")
-            if sum(info.file_size for info in infos) > limits.max_unzipped:
-                raise ExcelFileError("文件解压后过大，无法导入。请只保留模板中的工作表后再上传。")
             for info in infos:
                 if info.filename.lower().endswith(SCAN_SUFFIXES) and _declares_dtd(archive, info):
                     raise ExcelFileError("文件包含不允许的内容（XML 文档类型声明），无法导入。")
