@@ -103,7 +103,7 @@ def test_a_popular_item_rotates_the_five_most_viewed_guides(server: LiveServer):
     with launch_chromium() as browser:
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         page.goto(f"{server.url}/screen/{wall['token']}")
-        page.wait_for_function(f"document.body.dataset.version === '{state['version']}'", timeout=15000)
+        page.wait_for_function(f"() => document.body.dataset.version === '{state['version']}'", timeout=15000)
         seen = rotation(page, 11, timeout=40)  # two whole rounds of five 1 s slides, and a bit
         assert len(seen) >= 6, seen
         assert set(seen) == set(expected), seen

@@ -142,13 +142,13 @@ def test_screen_rotates_shows_alert_survives_outage_and_resyncs(server: LiveServ
         seen = wait_for_items(page, 2, timeout=10)
         assert len(set(seen)) >= 2, seen
         page.wait_for_function(  # the whole playlist comes round: a guide, 好差评, the deck
-            "['guide', 'evaluation', 'disclosure', 'bundle'].every(k => window.__kinds.includes(k))",
+            "() => ['guide', 'evaluation', 'disclosure', 'bundle'].every(k => window.__kinds.includes(k))",
             timeout=20000)
         assert page.evaluate("document.fonts.check('32px \"Noto Sans SC\"')")
         page.screenshot(path=str(ARTIFACTS / "screen-led-wall.png"))
 
         # 2. an alert posted through the API shows within 2 s
-        page.wait_for_function("document.getElementById('conn-status').dataset.online === 'true'")
+        page.wait_for_function("() => document.getElementById('conn-status').dataset.online === 'true'")
         t0 = time.monotonic()
         r = requests.post(server.url + "/api/v1/alerts", json={
             "text": "系统维护：自助机暂停服务十分钟", "level": "warning", "groups": ["browser-test"],
@@ -161,10 +161,10 @@ def test_screen_rotates_shows_alert_survives_outage_and_resyncs(server: LiveServ
         page.get_by_text("系统维护：自助机暂停服务十分钟").wait_for(state="hidden", timeout=3000)
 
         # 3. the server dies: the screen keeps rotating, never blank, also across a reload
-        page.wait_for_function("window.__frames > 0")
+        page.wait_for_function("() => window.__frames > 0")
         page.evaluate("window.__resetBlank()")
         server.stop(hard=True)
-        page.wait_for_function("document.getElementById('conn-status').dataset.online === 'false'",
+        page.wait_for_function("() => document.getElementById('conn-status').dataset.online === 'false'",
                                timeout=15000)
         offline_seen = wait_for_items(page, 3, timeout=8)
         assert len(set(offline_seen)) >= 2, offline_seen
@@ -186,10 +186,10 @@ def test_screen_rotates_shows_alert_survives_outage_and_resyncs(server: LiveServ
             encoding="utf-8")
         server.kiosk("import", str(server.data_dir / "extra2"))
         server.start()
-        page.wait_for_function("document.getElementById('conn-status').dataset.online === 'true'",
+        page.wait_for_function("() => document.getElementById('conn-status').dataset.online === 'true'",
                                timeout=45000)
         page.get_by_text("恢复连接后的新走马灯").first.wait_for(state="attached", timeout=15000)
         fresh = requests.get(f"{server.url}/screen/{screen['token']}/state", timeout=5).json()
-        page.wait_for_function(f"document.body.dataset.version === '{fresh['version']}'", timeout=10000)
+        page.wait_for_function(f"() => document.body.dataset.version === '{fresh['version']}'", timeout=10000)
         assert blank_record(page)["blank"] == [], "a blank frame was shown on reconnect"
         page.screenshot(path=str(ARTIFACTS / "screen-resynced.png"))

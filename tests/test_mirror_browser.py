@@ -57,7 +57,7 @@ def test_the_preview_plays_the_screen_at_its_size_and_leaves_it_offline(server: 
         assert size[3] == 160 and 88 <= size[2] <= 92  # scaled to fit 240×160, portrait kept
         frame = frame_el.element_handle().content_frame()
         frame.wait_for_selector(".slide-layer.current[data-item]", timeout=15000)
-        frame.wait_for_function("document.getElementById('conn-status').dataset.online === 'true'",
+        frame.wait_for_function("() => document.getElementById('conn-status').dataset.online === 'true'",
                                 timeout=15000)
         assert "layout-kiosk" in frame.get_attribute("#stage", "class")
         # the content is the screen's own: an item of the segment playing now on that screen

@@ -18,7 +18,7 @@ the TCP peer unless ``KIOSK_TRUSTED_PROXIES=N`` says N proxies (nginx) stand in 
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, make_response, render_template, request
+from flask import Flask, current_app, jsonify, make_response, request
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -31,19 +31,40 @@ def _limit(name: str):
     return lambda: current_app.config[name]
 
 
-def _login_breach(limit: RequestLimit):
-    """The sign-in page again, in Chinese, with when to try next (no password was checked)."""
-    from ..admin.forms import LoginForm
+BREACH_DELAY = 1.0  # seconds an over-limit client waits for its refusal (under gevent)
 
-    form = LoginForm(meta={"csrf": False})
+
+def _slow_down() -> None:
+    """Hold an over-limit answer for ``BREACH_DELAY`` without holding the loop (a gevent
+    sleep costs nothing): a client that waits for each answer, as a password-guessing script
+    does, then sends one request a second per connection instead of hundreds, so the flood
+    no longer competes with screens for the loop. Outside a gevent server it answers at once."""
+    from ..services.security.offload import _under_gevent
+
+    if _under_gevent():
+        import gevent
+
+        gevent.sleep(BREACH_DELAY)
+
+
+_LOGIN_REFUSED = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>请稍后再试 · 工作人员登录</title>
+</head><body><main><h1>工作人员登录</h1><p data-testid="login-error" role="alert">
+本设备登录失败次数过多，请 {seconds} 秒后再试。</p><p><a href="/admin/login">返回登录页</a></p></main>
+</body></html>"""
+
+
+def _login_breach(limit: RequestLimit):
+    """A small fixed page (no template, no form, no password checked): cheap to send to a
+    flood, and still tells a person, in Chinese, when to try again."""
     seconds = max(1, int(limit.reset_at - _now()))
-    page = render_template("admin/login.html", form=form,
-                           error=f"本设备登录失败次数过多，请 {seconds} 秒后再试。")
-    return make_response(page, 429, {"Retry-After": str(seconds)})
+    _slow_down()
+    return make_response(_LOGIN_REFUSED.format(seconds=seconds), 429, {"Retry-After": str(seconds)})
 
 
 def _json_breach(limit: RequestLimit):
     seconds = max(1, int(limit.reset_at - _now()))
+    _slow_down()
     body = {"error": {"code": "rate_limited",
                       "message": f"请求过于频繁，请 {seconds} 秒后再试 (too many requests; retry in {seconds} s)"}}
     return make_response(jsonify(body), 429, {"Retry-After": str(seconds)})

@@ -26,7 +26,7 @@ AGENCY = "<img src=x onerror=alert(1) 老城区数据局"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = panel_server(tmp_path_factory, "xss-disclosure", {"editor1": "editor"})
+    srv = panel_server(tmp_path_factory, "xss-disclosure", {"editor1": "editor", "reviewer1": "reviewer"})
     yield srv
     srv.stop()
 
@@ -45,7 +45,15 @@ def test_a_markup_agency_stays_text_on_the_panel_and_the_screen(server: LiveServ
         assert_inert(page, f"核对：{AGENCY} 2023 年度报告", scope="main")
         page.click("[data-testid=confirm-form] button.btn-primary")
         page.wait_for_url("**/admin/disclosure/*")  # the stored report's page (flash names it)
-        assert_inert(page, f"已保存 {AGENCY} 2023 年度报告", scope="main")
+        assert_inert(page, f"已提交 {AGENCY} 2023 年度报告", scope="main")
+        report_url = page.url
+        reviewer = watch_dialogs(browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN"), dialogs)
+        sign_in(reviewer, server.url, "reviewer1")
+        reviewer.goto(report_url)
+        assert_inert(reviewer, scope="main")  # the waiting banner names the file as text
+        reviewer.click("[data-testid=approve]")
+        reviewer.wait_for_selector("text=已通过")
+        assert_inert(reviewer, f"已通过 {AGENCY} 2023 年度报告", scope="main")
         page.goto(f"{server.url}/admin/disclosure")
         row = page.locator("[data-testid=reports] tr", has_text=AGENCY)
         assert_inert(page, AGENCY, scope="[data-testid=reports]")

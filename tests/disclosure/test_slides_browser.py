@@ -212,7 +212,7 @@ def test_every_disclosure_slide_fits(decks, browser, layout_name):
     try:
         _serve(page, decks["app"], {"/__slide__": _page_html(layout, "", "")})
         page.goto(f"{ORIGIN}/__slide__")
-        page.wait_for_function("window.kioskScreen !== undefined")
+        page.wait_for_function("() => window.kioskScreen !== undefined")
         for deck, sid, item in slides:
             assert page.evaluate(SHOW_JS, [sid, item["html"]]), f"{sid}: font not loaded"
             slide = page.query_selector(".slide-layer.current > section.slide")

@@ -130,3 +130,18 @@ def test_sessions_are_rows_that_revocation_marks(app):
         assert accounts.end_sessions(db.session, user, "test") == 1
         db.session.commit()
     assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.reliability("Password guessing from one address", "11 failed sign-ins in a minute (the limit is 10)",
+                         "429 with Retry-After before any hashing; successes and other addresses unaffected")
+def test_failed_sign_ins_are_rate_limited_per_address(app):
+    make_user(app, "zhang", "editor")
+    client = app.test_client()
+    for i in range(10):
+        r = login(client, "ghost-" + str(i), "wrong-password-1")
+        assert r.status_code == 200
+    r = login(client, "zhang")  # the 11th attempt, even with the right password
+    assert r.status_code == 429 and "秒后再试" in r.get_data(as_text=True)
+    assert int(r.headers["Retry-After"]) > 0
+    other = app.test_client()
+    assert login(other, "zhang", environ_base={"REMOTE_ADDR": "10.9.8.7"}).status_code == 302

@@ -79,7 +79,7 @@ def test_without_the_recognizer_the_panel_is_not_offered(kiosk_srv, chromium):
     context.route(f"**/screen/{token}", without_handwriting)
     page = context.new_page()
     page.goto(f"{kiosk_srv.url}/screen/{token}")
-    page.wait_for_function("window.kioskTouchReady === true")
+    page.wait_for_function("() => window.kioskTouchReady === true")
     page.errors = []
     wake(page)
     assert "手写" not in page.locator("[data-testid=search-box]").inner_text()

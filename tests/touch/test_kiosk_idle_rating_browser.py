@@ -49,7 +49,7 @@ def test_idle_timeout_offers_continue_then_clears_every_trace(kiosk_srv, chromiu
     tap(page, "[data-testid=elder-switch]")
     page.locator(".t-guide .t-material").first.wait_for(state="visible")
     tap(page, ".t-page-down")
-    page.wait_for_function("document.querySelector('.t-guide .t-scroll').scrollTop > 0")
+    page.wait_for_function("() => document.querySelector('.t-guide .t-scroll').scrollTop > 0")
 
     # the countdown offers 继续, which keeps the visit as it was
     cont = page.locator("[data-testid=continue]")
@@ -72,7 +72,7 @@ def test_idle_timeout_offers_continue_then_clears_every_trace(kiosk_srv, chromiu
     assert page.evaluate("sessionStorage.length") == 0
     keys = page.evaluate("Object.keys(localStorage)")
     assert all(k.startswith(("kiosk-state:", "kiosk-clock-offset:")) for k in keys), keys
-    page.wait_for_function("(() => { const s = document.querySelector('.slide-layer.current');"
+    page.wait_for_function("() => (() => { const s = document.querySelector('.slide-layer.current');"
                            " return s && s.dataset.item && getComputedStyle(s).visibility !== 'hidden'; })()")
     ends = wait_until(lambda: db_rows(kiosk_srv, "SELECT reason FROM visit_event WHERE kind = 'visit_end' "
                                                "AND screen_id = (SELECT id FROM screen WHERE name = ?)",

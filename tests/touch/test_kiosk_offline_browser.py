@@ -37,19 +37,19 @@ def browse_a_theme_guide(page) -> str:
 
 def test_offline_the_kiosk_keeps_browsing_and_says_what_needs_the_network(offline_srv, chromium):
     page = open_kiosk(chromium, offline_srv.url, tokens(offline_srv)["竖屏测试自助机"], PORTRAIT)
-    page.wait_for_function("document.getElementById('conn-status').dataset.online === 'true'")
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20000)
-    page.wait_for_function("kioskTouch.cat && kioskTouch.prefetched === kioskTouch.cat.version", timeout=60000)
+    page.wait_for_function("() => document.getElementById('conn-status').dataset.online === 'true'")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+    page.wait_for_function("() => kioskTouch.cat && kioskTouch.prefetched === kioskTouch.cat.version", timeout=60000)
 
     offline_srv.stop(hard=True)
-    page.wait_for_function("document.getElementById('conn-status').dataset.online === 'false'", timeout=15000)
+    page.wait_for_function("() => document.getElementById('conn-status').dataset.online === 'false'", timeout=15000)
     wake(page)
     page.locator("#touch-offline").wait_for(state="visible", timeout=5000)
     assert "搜索、手写和评价需要网络" in page.locator("#touch-offline").inner_text()
 
     name = browse_a_theme_guide(page)
     assert page.locator(".t-guide .t-material").count() >= 1
-    page.wait_for_function("(() => { const i = document.querySelector('[data-testid=qr] img');"
+    page.wait_for_function("() => (() => { const i = document.querySelector('[data-testid=qr] img');"
                            " return i && i.complete && i.naturalWidth > 0; })()")
     # every character of it in our font: the font slices were kept with the guides
     assert page.evaluate("""(t) => document.fonts.check('700 40px "Noto Sans SC"', t)""", name)
@@ -68,14 +68,14 @@ def test_offline_the_kiosk_keeps_browsing_and_says_what_needs_the_network(offlin
     tap(page, ".t-section-departments .t-tile[data-department=gongan]")
     tap(page, ".t-list .t-guide-row:has-text('居民身份证换领')")
     tap(page, "[data-testid=open-sample]")
-    page.wait_for_function("(() => { const i = document.querySelector('.t-form-img');"
+    page.wait_for_function("() => (() => { const i = document.querySelector('.t-form-img');"
                            " return i && i.complete && i.naturalWidth > 0; })()")
     tap(page, "[data-testid=close-form]")
 
     # even a reload while the server is down comes back to a browsable kiosk
     page.reload()
     page.wait_for_selector(".slide-layer.current[data-item]", timeout=15000)
-    page.wait_for_function("window.kioskTouchReady === true && !!kioskTouch.cat", timeout=15000)
+    page.wait_for_function("() => window.kioskTouchReady === true && !!kioskTouch.cat", timeout=15000)
     wake(page)
     browse_a_theme_guide(page)
     assert page.errors == []

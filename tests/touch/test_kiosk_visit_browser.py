@@ -112,7 +112,7 @@ def test_touch_type_sfz_and_read_an_id_card_guide(kiosk_srv, chromium, orientati
 
 def test_an_alert_shows_above_the_kiosk_ui(kiosk_srv, chromium):
     page = open_kiosk(chromium, kiosk_srv.url, tokens(kiosk_srv)["竖屏测试自助机"], PORTRAIT)
-    page.wait_for_function("document.getElementById('conn-status').dataset.online === 'true'")
+    page.wait_for_function("() => document.getElementById('conn-status').dataset.online === 'true'")
     wake(page)
     api = {"Authorization": f"Bearer {kiosk_srv.api_token('alert-admin')}"}
     r = requests.post(kiosk_srv.url + "/api/v1/alerts", json={
