@@ -96,7 +96,7 @@ def test_a_login_flood_from_one_address_spares_the_owner_and_the_screens(server)
         t.start()
     try:
         deadline = time.monotonic() + 60
-        while answers.count(429) < 20 and time.monotonic() < deadline:
+        while answers.count(429) < 8 and time.monotonic() < deadline:
             time.sleep(0.05)  # the flood is under way and being refused
         # the owner, from another address, signs in with the right password
         owner = From(server, OWNER)
@@ -118,7 +118,7 @@ def test_a_login_flood_from_one_address_spares_the_owner_and_the_screens(server)
             t.join(timeout=30)
         wall.disconnect()
     # the attacker's guesses were counted and refused before any password was hashed
-    assert answers.count(429) >= 20
+    assert answers.count(429) >= 8
     import sqlite3
 
     with sqlite3.connect(server.data_dir / "kiosk.db") as conn:
@@ -137,12 +137,12 @@ def test_a_login_flood_from_one_address_spares_the_owner_and_the_screens(server)
 def test_one_address_cannot_use_up_the_pairing_codes(server):
     attacker = From(server, ATTACKER)
     statuses = []
-    for _ in range(40):
+    for _ in range(32):  # the limit is 30 per 10 minutes; each refusal is held 1 s
         body = json.dumps({"secret": secrets.token_hex(16)}).encode()
         status, headers, _ = attacker.request("POST", "/screen/pair/code", body,
                                               {"Content-Type": "application/json"})
         statuses.append(status)
-    assert statuses.count(200) == 30 and statuses.count(429) == 10
+    assert statuses.count(200) == 30 and statuses.count(429) == 2
     status, _, text = From(server, OWNER).request(
         "POST", "/screen/pair/code", json.dumps({"secret": secrets.token_hex(16)}).encode(),
         {"Content-Type": "application/json"})
