@@ -8,6 +8,7 @@ admin-schedule.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from ..browser import launch_chromium
 from ..live import LiveServer
@@ -47,7 +48,8 @@ def test_ticker_and_playlist_previews_and_the_week_view(server: LiveServer):
         assert "animation-duration" in track.get_attribute("style")
         # the frame runs no script; the browser does run the CSS animation
         moved = page.frame_locator("[data-testid=preview-frame]").locator("[data-testid=ticker-track]")
-        assert moved.evaluate("t => getComputedStyle(t).animationName") == "ticker-scroll"
+        # waits until the frame's stylesheet has loaded (reading it at once flaked on a busy machine)
+        expect(moved).to_have_css("animation-name", "ticker-scroll", timeout=15000)
         page.wait_for_timeout(1500)  # scrolled a little: the picture shows a running ticker
         save_doc_shot(page, "admin-content-ticker-preview", full_page=False)
         page.select_option("#layout", "led_strip")
