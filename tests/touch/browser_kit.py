@@ -94,9 +94,19 @@ def wake(page) -> None:
 
 def tap(page, selector: str) -> None:
     """A finger tap on the first visible element matching ``selector``."""
-    loc = page.locator(selector).locator("visible=true").first
-    loc.scroll_into_view_if_needed()
-    box = loc.bounding_box()
+    from playwright.sync_api import Error
+
+    for attempt in range(5):
+        loc = page.locator(selector).locator("visible=true").first
+        try:
+            loc.scroll_into_view_if_needed()
+            box = loc.bounding_box()
+        except Error as err:  # the list re-rendered under the finger (a later answer came in)
+            if "not attached" not in str(err) or attempt == 4:
+                raise
+            continue
+        if box:
+            break
     assert box, f"{selector} is not on screen"
     page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
