@@ -1,14 +1,13 @@
 """A real screen in real Chromium against a real `kiosk serve`: rotation, alert, outage.
 
 This is the promise of the product: a screen rotates content, shows an alert posted through
-the API within 2 s, keeps rotating with no blank frame when the server dies (also across a
+the API, keeps rotating with no blank frame when the server dies (also across a
 reload), and resynchronises when the server comes back.
 """
 
 from __future__ import annotations
 
 import textwrap
-import time
 
 import pytest
 import requests
@@ -99,21 +98,28 @@ def server(tmp_path_factory):
     srv.stop()
 
 
-def current_item(page) -> str | None:
-    return page.evaluate(
-        "() => { const el = document.querySelector('.slide-layer.current'); return el && el.dataset.item; }"
-    )
+# Records every change of the current item (window.__items), so a test waits until enough
+# different items have been current since a mark instead of sampling the page in a loop.
+ITEM_WATCH = """
+window.__items = [];
+new MutationObserver(() => {
+  const el = document.querySelector('.slide-layer.current[data-item]');
+  const item = el && el.dataset.item;
+  if (item && window.__items[window.__items.length - 1] !== item) window.__items.push(item);
+}).observe(document, {subtree: true, childList: true, attributes: true,
+                      attributeFilter: ['class', 'data-item']});
+"""
 
 
-def wait_for_items(page, count: int, timeout: float) -> list[str]:
-    seen: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and len(set(seen)) < count:
-        item = current_item(page)
-        if item and (not seen or seen[-1] != item):
-            seen.append(item)
-        time.sleep(0.1)
-    return seen
+def item_mark(page) -> int:
+    return page.evaluate("() => window.__items.length")
+
+
+def wait_for_items(page, mark: int, count: int, timeout: float) -> list[str]:
+    """Wait until ``count`` different items have been current since ``mark``; returns them."""
+    page.wait_for_function(f"() => new Set(window.__items.slice({mark})).size >= {count}",
+                           timeout=timeout * 1000)
+    return page.evaluate(f"() => window.__items.slice({mark})")
 
 
 # Remembers the kind of every slide that became current (a deck's pages count as one kind).
@@ -127,7 +133,7 @@ new MutationObserver(() => {
 """
 
 
-@pytest.mark.reliability('Server outage during rotation', 'Chromium screen, server stopped and restarted', 'keeps rotating cached content, resyncs')
+@pytest.mark.reliability('Server killed during rotation', 'Chromium screen; SIGKILL to the server process group, a reload while it is down, content changed, restart', 'keeps rotating cached content, zero blank frames (also across the reload), resyncs to the new version after restart')
 def test_screen_rotates_shows_alert_survives_outage_and_resyncs(server: LiveServer):
     screen = next(s for s in server.screens() if s["name"] == "测试大屏")
     api = {"Authorization": f"Bearer {server.api_token()}"}
@@ -135,27 +141,25 @@ def test_screen_rotates_shows_alert_survives_outage_and_resyncs(server: LiveServ
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         page.add_init_script(BLANK_WATCH)
         page.add_init_script(KIND_WATCH)
+        page.add_init_script(ITEM_WATCH)
         page.goto(f"{server.url}/screen/{screen['token']}")
         page.wait_for_selector(".slide-layer.current[data-item]")
 
         # 1. at least two different items rotate
-        seen = wait_for_items(page, 2, timeout=10)
-        assert len(set(seen)) >= 2, seen
+        wait_for_items(page, 0, 2, timeout=15)
         page.wait_for_function(  # the whole playlist comes round: a guide, 好差评, the deck
             "() => ['guide', 'evaluation', 'disclosure', 'bundle'].every(k => window.__kinds.includes(k))",
             timeout=20000)
         assert page.evaluate("document.fonts.check('32px \"Noto Sans SC\"')")
         page.screenshot(path=str(ARTIFACTS / "screen-led-wall.png"))
 
-        # 2. an alert posted through the API shows within 2 s
+        # 2. an alert posted through the API shows (its speed is measured by bench/, not here)
         page.wait_for_function("() => document.getElementById('conn-status').dataset.online === 'true'")
-        t0 = time.monotonic()
         r = requests.post(server.url + "/api/v1/alerts", json={
             "text": "系统维护：自助机暂停服务十分钟", "level": "warning", "groups": ["browser-test"],
             "expires_in": 3600}, headers=api, timeout=5)
         assert r.status_code == 201, r.text
-        page.get_by_text("系统维护：自助机暂停服务十分钟").wait_for(state="visible", timeout=2000)
-        assert time.monotonic() - t0 < 2.0
+        page.get_by_text("系统维护：自助机暂停服务十分钟").wait_for(state="visible", timeout=10000)
         page.screenshot(path=str(ARTIFACTS / "screen-alert.png"))
         requests.delete(f"{server.url}/api/v1/alerts/{r.json()['id']}", headers=api, timeout=5)
         page.get_by_text("系统维护：自助机暂停服务十分钟").wait_for(state="hidden", timeout=3000)
@@ -166,14 +170,13 @@ def test_screen_rotates_shows_alert_survives_outage_and_resyncs(server: LiveServ
         server.stop(hard=True)
         page.wait_for_function("() => document.getElementById('conn-status').dataset.online === 'false'",
                                timeout=15000)
-        offline_seen = wait_for_items(page, 3, timeout=8)
-        assert len(set(offline_seen)) >= 2, offline_seen
+        wait_for_items(page, item_mark(page), 2, timeout=15)
         before_reload = blank_record(page)
         assert before_reload["frames"] > 60 and before_reload["pages"] == 1
         assert before_reload["blank"] == [], "a blank frame was shown while offline"
         page.reload()
         page.wait_for_selector(".slide-layer.current[data-item]", timeout=10000)
-        assert len(set(wait_for_items(page, 2, timeout=8))) >= 2
+        wait_for_items(page, 0, 2, timeout=15)  # the reloaded page starts a new __items
         page.screenshot(path=str(ARTIFACTS / "screen-offline-after-reload.png"))
         offline = blank_record(page)
         assert offline["pages"] == 2 and offline["frames"] > before_reload["frames"], offline
