@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import PUBLISHED, Guide, utcnow
 from ..services.demand.views import count_phone_view
 from ..services.fontsubset import font_face_css
-from ..services.qr import guide_url, qr_svg
+from ..services.qr import guide_url, qr_svg_for_request
 from ..services.review_attachments import public_links
 from . import bp
 
@@ -39,7 +39,7 @@ def mobile(code: str):
         guide=guide,
         files=public_links(current_app.config["DATA_DIR"], guide.materials),
         page_url=url,
-        qr_svg=Markup(qr_svg(url)),
+        qr_svg=Markup(qr_svg_for_request(url)),
         hall_name=current_app.config.get("HALL_NAME", "政务服务中心"),
     ))
 
@@ -61,5 +61,5 @@ def qr(code: str):
     guide = _published(code)
     if guide is None:
         return "", 404
-    svg = qr_svg(guide_url(current_app.config["PUBLIC_BASE_URL"], guide.code))
+    svg = qr_svg_for_request(guide_url(current_app.config["PUBLIC_BASE_URL"], guide.code))
     return svg, 200, {"Content-Type": "image/svg+xml; charset=utf-8", "Cache-Control": "max-age=3600"}

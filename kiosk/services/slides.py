@@ -21,7 +21,7 @@ from ..models import PUBLISHED, Bundle, BundleGuide, DisclosureReport, Guide, No
 from . import evaluations, popular
 from .disclosure import DisclosureError
 from .disclosure import store as disclosure_store
-from .qr import guide_url, qr_svg
+from .qr import guide_url, qr_svg_for_render
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ class SlideRenderer:
         if guide is None:
             return None
         url = guide_url(self.base_url, guide.code)
-        ctx = {"guide": guide, "url": url, "qr_svg": Markup(qr_svg(url))}
+        ctx = {"guide": guide, "url": url, "qr_svg": Markup(qr_svg_for_render(url))}
         return "guide", ctx, {"title": guide.name}
 
     def _bundle(self, code: str):

@@ -41,11 +41,11 @@ class CpuPool:
             self._pool = ThreadPool(self.workers)
         return self._pool
 
-    def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def run(self, fn: Callable[..., T], args: tuple, kwargs: dict, *, refuse: bool = True) -> T:
         if not _under_gevent():
             return fn(*args, **kwargs)
         with self._lock:
-            if self._admitted >= self.workers + self.queue:
+            if refuse and self._admitted >= self.workers + self.queue:
                 raise Busy("too many CPU-heavy requests at once")
             self._admitted += 1
         try:
@@ -79,4 +79,12 @@ def configure(workers: int, queue: int) -> None:
 
 def run_cpu(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run ``fn(*args, **kwargs)`` off the event loop; raises :class:`Busy` when full."""
-    return _POOL.run(fn, *args, **kwargs)
+    return _POOL.run(fn, args, kwargs)
+
+
+def run_cpu_waiting(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Like :func:`run_cpu`, but waits for a worker instead of refusing: for the server's own
+    background work (rendering slides for the publisher), which is bounded by the content and
+    must not fail because visitors keep the pool busy — a refused render would leave a screen
+    without its slide."""
+    return _POOL.run(fn, args, kwargs, refuse=False)

@@ -180,6 +180,16 @@ def _load_library(name: str):
     return lib
 
 
+def _native_lock():
+    """An OS lock even in a gevent-patched process: recognition runs in the CPU pool's native
+    threads (``run_cpu``), where a gevent lock would need that thread's own hub."""
+    try:
+        from gevent.monkey import get_original
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return threading.Lock()
+    return get_original("_thread", "allocate_lock")()
+
+
 class Recognizer:
     """Zinnia and its model, loaded at the first use and kept for the process.
 
@@ -191,7 +201,7 @@ class Recognizer:
 
     def __init__(self, *, library: str, model: str):
         self.library, self.model = library, model
-        self._lock = threading.Lock()
+        self._lock = _native_lock()
         self._loaded = False
         self._lib = None
         self._handle = None
