@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from kiosk.extensions import db
 from kiosk.models import Bundle, Evaluation, Guide, GuideViewCount, Screen, VisitEvent
+from kiosk.services import periods
 from kiosk.services.demand import stats
 from kiosk.services.screens import get_or_create_group
 
 TZ = ZoneInfo("Asia/Shanghai")
-NOVEMBER = stats.month_period(2026, 11)
+NOVEMBER = periods.month_period(2026, 11)
 
 
 def at(text: str) -> datetime:
@@ -85,20 +86,20 @@ def by_query(d: stats.Demand) -> dict[str, stats.SearchRow]:
 
 
 def test_periods_are_local_days():
-    assert stats.period_of("week", date(2026, 12, 2)) == stats.Period("week", date(2026, 11, 30), date(2026, 12, 6))
-    assert stats.period_of("month", date(2026, 12, 31)) == stats.Period("month", date(2026, 12, 1), date(2026, 12, 31))
-    assert stats.period_of("day", date(2026, 2, 28)).days == [date(2026, 2, 28)]
-    assert stats.parse_month("2028-02").last == date(2028, 2, 29)
+    assert periods.period_of("week", date(2026, 12, 2)) == periods.Period("week", date(2026, 11, 30), date(2026, 12, 6))
+    assert periods.period_of("month", date(2026, 12, 31)) == periods.Period("month", date(2026, 12, 1), date(2026, 12, 31))
+    assert periods.period_of("day", date(2026, 2, 28)).days == [date(2026, 2, 28)]
+    assert periods.parse_month("2028-02").last == date(2028, 2, 29)
     start, end = NOVEMBER.bounds(TZ)
     assert (start, end) == (at("2026-10-31T16:00"), at("2026-11-30T16:00"))
     assert NOVEMBER.label == "2026年11月"
     for bad in ("2026-13", "2026-00", "26-11", "2026/11", "abc", ""):
         with pytest.raises(ValueError):
-            stats.parse_month(bad)
+            periods.parse_month(bad)
     with pytest.raises(ValueError, match="不能早于"):
-        stats.between(date(2026, 11, 2), date(2026, 11, 1))
+        periods.between(date(2026, 11, 2), date(2026, 11, 1))
     with pytest.raises(ValueError, match="366"):
-        stats.between(date(2025, 1, 1), date(2026, 1, 2))
+        periods.between(date(2025, 1, 1), date(2026, 1, 2))
 
 
 def test_search_counts_averages_and_poor(world):
@@ -170,8 +171,8 @@ def test_one_kiosk(world):
 def test_one_day_and_an_explicit_range(world):
     app, _ = world
     with app.app_context():
-        day = stats.demand(db.session, stats.period_of("day", date(2026, 11, 1)), TZ)
-        edge = stats.demand(db.session, stats.between(date(2026, 10, 31), date(2026, 12, 1)), TZ)
+        day = stats.demand(db.session, periods.period_of("day", date(2026, 11, 1)), TZ)
+        edge = stats.demand(db.session, periods.between(date(2026, 10, 31), date(2026, 12, 1)), TZ)
     assert [r.query for r in day.top_searches] == ["边界"]
     assert [(p.day, p.searches) for p in day.series] == [(date(2026, 11, 1), 1)]
     assert edge.summary.searches == 9  # the two boundary searches outside November are in
@@ -192,7 +193,7 @@ def test_unmet_rows_carry_the_engines_current_answers(world):
 def test_a_month_without_events_is_empty_not_an_error(world):
     app, _ = world
     with app.app_context():
-        d = stats.demand(db.session, stats.month_period(2025, 1), TZ)
+        d = stats.demand(db.session, periods.month_period(2025, 1), TZ)
     assert d.top_searches == d.unmet == d.top_views == d.ratings == []
     assert d.summary.follow_rate is None and d.summary.good_rate is None and d.summary.average is None
     assert len(d.series) == 31 and not any(p.searches or p.views for p in d.series)

@@ -26,7 +26,7 @@ from wtforms import SelectField, StringField
 
 from ..extensions import db
 from ..models import PUBLISHED, ContentVersion, Guide, Screen
-from ..services import accounts, review
+from ..services import accounts, periods, review
 from ..services.demand import mapping, report, stats
 from ..services.search import search
 from ..services.touch.visits import MAX_QUERY
@@ -46,7 +46,7 @@ class DemandFilterForm(FlaskForm):
         csrf = False  # a read-only GET filter: nothing to forge
 
     period = SelectField("统计周期", default="month", validate_choice=False,
-                         choices=[choice(k, stats.PERIOD_LABELS[k]) for k in stats.PERIOD_KINDS])
+                         choices=[choice(k, periods.PERIOD_LABELS[k]) for k in periods.PERIOD_KINDS])
     date = StringField("日期", description="所选日、周（周一至周日）或月中的任意一天；空着为今天",
                        render_kw={"type": "date"})
     date_from = StringField("开始日期", description="选择“自定义”时填写，含当天", render_kw={"type": "date"})
@@ -92,7 +92,7 @@ def _screen_id(form: DemandFilterForm, screens: list[Screen]) -> int | None:
     return known[raw]
 
 
-def _filters() -> tuple[DemandFilterForm, stats.Period | None, int | None, list[Screen]]:
+def _filters() -> tuple[DemandFilterForm, periods.Period | None, int | None, list[Screen]]:
     """The form filled from the query string, the period and the kiosk (period None when a
     value is refused)."""
     form = DemandFilterForm(request.args)
@@ -101,27 +101,27 @@ def _filters() -> tuple[DemandFilterForm, stats.Period | None, int | None, list[
         choice(str(s.id), s.name + ("（已停用）" if s.revoked_at else "")) for s in screens]
     form.validate()
     screen_id = _screen_id(form, screens)
-    period: stats.Period | None = None
+    period: periods.Period | None = None
     kind = form.period.data or "month"
-    if kind not in stats.PERIOD_KINDS:
+    if kind not in periods.PERIOD_KINDS:
         form.period.errors = [*form.period.errors, "请选择日、周、月或自定义"]
     elif kind == "range":
         first, last = _parse_day(form.date_from, required=True), _parse_day(form.date_to, required=True)
         if first and last:
             try:
-                period = stats.between(first, last)
+                period = periods.between(first, last)
             except ValueError as err:
                 form.date_to.errors = [*form.date_to.errors, str(err)]
     else:
         day = _parse_day(form.date)
         if not form.date.errors:
-            period = stats.period_of(kind, day or _today())
+            period = periods.period_of(kind, day or _today())
     if any(f.errors for f in form):
         return form, None, None, screens
     return form, period, screen_id, screens
 
 
-def day_labels(period: stats.Period) -> list[str]:
+def day_labels(period: periods.Period) -> list[str]:
     """Short labels under the daily bars: month/day for a week, the day number for longer."""
     days = period.days
     if len(days) <= 14:
@@ -199,19 +199,19 @@ def demand_map():
 
 
 # -- the monthly report -------------------------------------------------------------------------
-def _report_period() -> tuple[str, stats.Period | None, str | None]:
+def _report_period() -> tuple[str, periods.Period | None, str | None]:
     """``(month text, period, error)``; no month given = the last complete month."""
     raw = (request.args.get("month") or "").strip()
     if not raw:
         last = _today().replace(day=1) - timedelta(days=1)
         raw = f"{last.year}-{last.month:02d}"
     try:
-        return raw, stats.parse_month(raw), None
+        return raw, periods.parse_month(raw), None
     except ValueError as err:
         return raw[:20], None, str(err)
 
 
-def _report_context(period: stats.Period) -> dict[str, Any]:
+def _report_context(period: periods.Period) -> dict[str, Any]:
     d = stats.demand(db.session, period, _tz(), suggest=stats.engine_suggestions(db.session))
     return {"d": d, "labels": day_labels(period), "generated_at": accounts.current_time(),
             "hall": current_app.config.get("HALL_NAME") or "政务服务大厅"}

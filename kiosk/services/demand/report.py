@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from ...models import AuditLog
 from ..excel.workbook import safe
-from .stats import Demand, Period
+from ..periods import Period
+from .stats import Demand
 
 HEADER_FILL = PatternFill("solid", fgColor="FFE8EEF7")
 BOLD = Font(bold=True)
