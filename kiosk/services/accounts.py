@@ -20,6 +20,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -34,8 +35,13 @@ MAX_FAILURES = throttle.MAX_FAILURES
 log = logging.getLogger(__name__)
 LOCK_MINUTES = int(throttle.MAX_LOCK.total_seconds() // 60)
 
-# Checked when the name is unknown, so that every answer costs one scrypt.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0", "scrypt")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the name is unknown, so that every answer costs one scrypt. Made at the
+    first sign-in, not at import: every ``kiosk`` command would otherwise pay 100 ms for it."""
+    return generate_password_hash("not-a-real-password-0", "scrypt")
 
 
 def current_time() -> datetime:
@@ -85,7 +91,7 @@ def attempt_login(
         _audit(session, name, "login_refused", user, reason="locked", ip=ip)
         return LoginResult("locked", user=user, locked_until=until)
 
-    right = check_password(user.password_hash if user is not None else _DUMMY_HASH, password)
+    right = check_password(user.password_hash if user is not None else _dummy_hash(), password)
     if user is not None and right:
         if user.disabled_at is not None:
             _audit(session, user.name, "login_refused", user, reason="disabled", ip=ip)

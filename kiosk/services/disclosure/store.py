@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -204,6 +203,8 @@ def code_for_new(session: Session, agency: str, year: int, code: str | None) -> 
 
 def _code_for(session: Session, agency: str, year: int) -> str:
     """A readable unique code from the agency's pinyin initials: ``lcqzwfwhdsjglj-2023``."""
+    from pypinyin import Style, lazy_pinyin  # 0.3 s to load: only when a code is made
+
     initials = "".join(lazy_pinyin(agency, style=Style.FIRST_LETTER, errors="ignore")).lower()
     stem = re.sub(r"[^a-z0-9]", "", initials)[:48] or "report"
     code, n = f"{stem}-{year}", 1

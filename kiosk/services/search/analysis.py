@@ -15,8 +15,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import rjieba
-
 from .text import forms_of, normalise
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -45,6 +43,9 @@ class Analyzer:
     """One segmenter with the service dictionary; documents and queries go through it."""
 
     def __init__(self, words: Iterable[str] = ()):
+        import rjieba  # 0.15 s to load: with the first index, not by every ``kiosk`` command
+
+        self.plain = rjieba  # its module-level cut uses the plain dictionary only
         self.jieba = rjieba.Jieba()
         for word in sorted(set(words)):
             if 2 <= len(word) <= 12 and HAN.fullmatch(word):
@@ -81,7 +82,7 @@ class Analyzer:
         for run in HAN.findall(normalise(text)):
             # the plain dictionary's words: the service terms added to ours are often several
             # of its words (临时居民身份证), and each stretch of them is typed too
-            out.extend(_sequence_forms([w for w in rjieba.cut(run, True) if w.strip()]))
+            out.extend(_sequence_forms([w for w in self.plain.cut(run, True) if w.strip()]))
         return out
 
     def cut(self, run: str) -> list[str]:

@@ -19,8 +19,6 @@ import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pypinyin import Style, lazy_pinyin, pinyin
-
 if TYPE_CHECKING:
     from ...models import Guide
 
@@ -46,6 +44,8 @@ def normalise(text: str) -> str:
 @lru_cache(maxsize=131072)
 def forms_of(text: str) -> tuple[str, ...]:
     """The searchable forms of one text: itself, full pinyin, initials, then alternates."""
+    from pypinyin import Style, lazy_pinyin, pinyin  # 0.3 s to load: not for every command
+
     chinese = normalise(text)
     if not chinese:
         return ()

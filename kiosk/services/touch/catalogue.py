@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from pypinyin import lazy_pinyin
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -34,6 +33,8 @@ AUDIENCES = (("personal", "个人办事", "自然人"), ("legal", "法人办事"
 @lru_cache(maxsize=4096)
 def name_key(name: str) -> tuple[tuple[str, ...], str]:
     """Sort key for Chinese names: by pinyin syllables (dictionary order), then the name."""
+    from pypinyin import lazy_pinyin  # loaded with the first catalogue, not by every command
+
     return tuple(s.lower() for s in lazy_pinyin(name)), name
 
 
