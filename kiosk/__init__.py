@@ -57,7 +57,7 @@ def register_extensions(app: Flask) -> None:
     from .sqlite import tune
 
     with app.app_context():
-        tune(db.engine)
+        tune(db.engine, app.config["DB_BUSY_SECONDS"])
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     _prepare_socketio()
     socketio.init_app(

@@ -110,6 +110,9 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HEARTBEAT_SECONDS": _number(env, "KIOSK_HEARTBEAT_SECONDS", 15, maximum=MAX_HEARTBEAT_SECONDS),
         "POLL_SECONDS": _number(env, "KIOSK_POLL_SECONDS", 60, maximum=MAX_POLL_SECONDS),
         "PRESENCE_FLUSH_SECONDS": _number(env, "KIOSK_PRESENCE_FLUSH_SECONDS", 2, float),
+        # SQLite: how long a write waits for another connection's write lock before 503
+        # 数据库繁忙; waited cooperatively, so screens are served meanwhile (kiosk/sqlite.py).
+        "DB_BUSY_SECONDS": _number(env, "KIOSK_DB_BUSY_SECONDS", 15, float),
         # How often the scheduler looks for content written by another process (kiosk import
         # beside a running server): one indexed MAX() query each time.
         "CONTENT_WATCH_SECONDS": _number(env, "KIOSK_CONTENT_WATCH_SECONDS", 10, float),
@@ -180,10 +183,6 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     if settings["SESSION_COOKIE_SECURE"] is None:
         settings["SESSION_COOKIE_SECURE"] = _secure_cookies(env, settings["PUBLIC_BASE_URL"])
     settings["AUDIT_RETENTION_DAYS"] = audit_retention_days(settings["AUDIT_RETENTION_DAYS"])
-    if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
-        # SQLite under gevent: one connection per greenlet is fine, but a writer must wait
-        # for another writer instead of failing at once with "database is locked".
-        settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
     settings.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(minutes=settings["ADMIN_IDLE_MINUTES"]))
     if not settings["SECRET_KEY"]:
         settings["SECRET_KEY"] = _secret_key(folder)

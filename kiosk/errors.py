@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
+from .services import storage_faults
 from .services.security.offload import Busy
+
+log = logging.getLogger(__name__)
 
 
 class _Busy503(ServiceUnavailable):
@@ -44,6 +50,27 @@ def register(app: Flask) -> None:
         if _wants_json():
             return jsonify({"error": {"code": "busy", "message": message}}), 503, {"Retry-After": "5"}
         return render_template("errors/http.html", error=_Busy503(message)), 503, {"Retry-After": "5"}
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(OSError)
+    def storage_failed(err: Exception):
+        """The database was locked past its wait, the disk is full, the database is gone: 503
+        with what happened in Chinese, one log line (no traceback per request), and the
+        session rolled back, so nothing of the write stays and the next request starts clean."""
+        fault = storage_faults.classify(err)
+        if fault is None:
+            raise err  # not a storage fault: Flask's 500 with the traceback
+        from .extensions import db
+
+        db.session.rollback()
+        level = logging.ERROR if fault == "disk_full" else logging.WARNING
+        where = request.url_rule.rule if request.url_rule else request.path  # no screen token in logs
+        log.log(level, "%s %s refused (%s: %s): nothing stored, answered 503",
+                request.method, where, fault, storage_faults.reason(err))
+        message, headers = storage_faults.MESSAGES[fault], {"Retry-After": "5"}
+        if _wants_json():
+            return jsonify({"error": {"code": fault, "message": message}}), 503, headers
+        return render_template("errors/http.html", error=_Busy503(message)), 503, headers
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

@@ -22,6 +22,7 @@ from .services.audit import prune_job
 from .services.popular import refresh_job as popular_job
 from .services.publish import get_publisher
 from .services.review import publish_due_job
+from .services.storage_faults import OutageLog
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,27 @@ JOBS: tuple[JobSpec, ...] = (
 )
 
 
+def guarded(job_id: str, func: Callable[[Flask], None]) -> Callable[[Flask], None]:
+    """``func`` with a locked database or a full disk logged once when it starts and once
+    when it is over: APScheduler would log a full traceback at every run (content-watch runs
+    every 10 s). The job rolled back whatever it wrote; its next run simply tries again (jobs
+    recompute the present, nothing is owed from a failed run). Other errors still reach
+    APScheduler with their traceback."""
+    outage = OutageLog(log, f"job {job_id}", "nothing stored, the next run retries")
+
+    def run(app: Flask) -> None:
+        try:
+            func(app)
+        except Exception as exc:
+            if not outage.failed(exc):
+                raise
+        else:
+            outage.worked()
+
+    run.__name__ = run.__qualname__ = getattr(func, "__name__", job_id)
+    return run
+
+
 def make_scheduler(app: Flask, *, gevent: bool) -> BaseScheduler:
     """Create (not start) the scheduler with every job of ``JOBS`` and wire the publisher."""
     if gevent:
@@ -88,15 +110,17 @@ def make_scheduler(app: Flask, *, gevent: bool) -> BaseScheduler:
         if job.trigger == "date":
             continue  # armed by the publisher with the computed next boundary
         every = {"seconds": app.config[job.every_setting]} if job.every_setting else job.args
-        scheduler.add_job(job.func, job.trigger, args=[app], id=job.id, replace_existing=True, **every)
+        scheduler.add_job(guarded(job.id, job.func), job.trigger, args=[app], id=job.id,
+                          replace_existing=True, **every)
     boundary = next(j for j in JOBS if j.id == "next-boundary")
+    boundary_run = guarded(boundary.id, boundary.func)
 
     def arm(next_run: datetime | None) -> None:
         if next_run is None:
             if scheduler.get_job(boundary.id):
                 scheduler.remove_job(boundary.id)
             return
-        scheduler.add_job(boundary.func, "date", run_date=next_run, args=[app], id=boundary.id,
+        scheduler.add_job(boundary_run, "date", run_date=next_run, args=[app], id=boundary.id,
                           replace_existing=True)
         log.info("next boundary at %s", next_run.isoformat())
 

@@ -10,11 +10,13 @@ from typing import Any
 import click
 from flask import Flask
 from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import OperationalError
 
 from .. import create_app
 from ..config import SettingsError
 from ..extensions import db
 from ..models import Guide, Screen, User
+from ..services import storage_faults
 
 
 def app_from(ctx: click.Context, data_dir: str | None = None, **overrides: Any) -> Flask:
@@ -27,7 +29,10 @@ def app_from(ctx: click.Context, data_dir: str | None = None, **overrides: Any) 
     except SettingsError as exc:
         fail(str(exc))
     with app.app_context():
-        ensure_schema(app)
+        try:
+            ensure_schema(app)
+        except (OperationalError, OSError) as err:  # locked past the wait, disk full, gone
+            fail_for_storage(err, "无法打开数据库 (cannot open the database)")
     return app
 
 
@@ -87,3 +92,12 @@ def ensure_demo_admin(app: Flask) -> tuple[str, str] | None:
 def fail(message: str, code: int = 2) -> None:
     click.echo(f"错误 (error): {message}", err=True)
     raise SystemExit(code)
+
+
+def fail_for_storage(err: BaseException, what: str) -> None:
+    """Exit 3 with one line for a locked database or a full disk (what happened, what the
+    driver said), instead of a traceback; any other error goes up unchanged."""
+    fault = storage_faults.classify(err)
+    if fault is None:
+        raise err
+    fail(f"{what}: {storage_faults.MESSAGES[fault]} [{storage_faults.reason(err)}]", code=3)

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from sqlalchemy.exc import OperationalError
 
 from ..extensions import db
 from ..services.importer import ImportFailure, import_path
 from ..services.publish import get_publisher
-from .common import app_from, ensure_demo_admin, fail
+from .common import app_from, ensure_demo_admin, fail, fail_for_storage
 
 
 @click.command("import")
@@ -24,6 +25,8 @@ def import_cmd(ctx: click.Context, path: Path) -> None:
             summary = import_path(path, actor="cli")
         except ImportFailure as err:
             fail(f"导入失败，未写入任何数据 (nothing was imported): {err}")
+        except (OperationalError, OSError) as err:  # locked past the wait, disk full
+            fail_for_storage(err, "导入失败，未写入任何数据 (nothing was imported)")
         get_publisher(app).changed()
         click.echo(str(summary))
 

@@ -15,6 +15,7 @@ from ..extensions import db, socketio
 from ..jobs import make_scheduler
 from ..models import Screen
 from ..services.publish import get_publisher
+from ..services.storage_faults import OutageLog
 from .common import app_from, credentials_file, ensure_schema, is_empty
 from .listener import make_server
 
@@ -46,20 +47,29 @@ def _print_welcome(app: Flask, host: str, port: int) -> None:
     click.echo("")
 
 
+def flush_presence(app: Flask, outage: OutageLog) -> None:
+    """One flush of the heartbeats seen since the last. A locked database or a full disk is
+    logged once when it starts and once when it is over (``outage``), not as a traceback every
+    couple of seconds; the heartbeats wait in memory meanwhile (Presence.flush keeps them)."""
+    with app.app_context():
+        try:
+            get_publisher(app).presence.flush(db.session)
+            outage.worked()
+        except Exception as exc:
+            if not outage.failed(exc):
+                log.exception("presence flush failed; will retry")
+        finally:
+            db.session.remove()
+
+
 def _start_presence_flusher(app: Flask) -> None:
     interval = float(app.config.get("PRESENCE_FLUSH_SECONDS", 2))
+    outage = OutageLog(log, "presence flush", "heartbeats kept in memory, retrying")
 
     def loop() -> None:
-        publisher = get_publisher(app)
         while True:
             socketio.sleep(interval)
-            with app.app_context():
-                try:
-                    publisher.presence.flush(db.session)
-                except Exception:
-                    log.exception("presence flush failed; will retry")
-                finally:
-                    db.session.remove()
+            flush_presence(app, outage)
 
     socketio.start_background_task(loop)
 
