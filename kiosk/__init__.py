@@ -64,11 +64,24 @@ def register_extensions(app: Flask) -> None:
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
         message_queue=app.config.get("MESSAGE_QUEUE_URL"),
+        **_queue_manager(app),
         cors_allowed_origins=app.extensions.setdefault("kiosk.origin_check", _origin_check(app)),
         ping_interval=app.config.get("SOCKETIO_PING_INTERVAL", 25),
         ping_timeout=app.config.get("SOCKETIO_PING_TIMEOUT", 20),
         json=_json_module(),
     )
+
+
+def _queue_manager(app: Flask) -> dict[str, Any]:
+    """With a Redis queue, the manager that survives Redis going away and coming back (one
+    log line each way, republish on return: kiosk/realtime/queue.py); other URLs (Kombu …)
+    keep Flask-SocketIO's own choice."""
+    url = app.config.get("MESSAGE_QUEUE_URL") or ""
+    if not url.startswith(("redis://", "rediss://")):
+        return {}
+    from .realtime.queue import QueueManager, republisher
+
+    return {"client_manager": QueueManager(url, on_recovered=republisher(app))}
 
 
 def _origin_check(app: Flask):
