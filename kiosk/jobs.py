@@ -14,11 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
-from .extensions import db
+from .extensions import db, socketio
 from .services.accounts import prune_security_job
 from .services.audit import prune_job
+from .services.clock import ClockWatch
 from .services.popular import refresh_job as popular_job
 from .services.publish import get_publisher
 from .services.review import publish_due_job
@@ -126,3 +129,64 @@ def make_scheduler(app: Flask, *, gevent: bool) -> BaseScheduler:
 
     get_publisher(app).on_reschedule = arm
     return scheduler
+
+
+# -- wall-clock jumps (services/clock.py) ------------------------------------------------------
+CLOCK_CHECK_SECONDS = 5.0
+
+
+def rearm(scheduler: BaseScheduler, now: datetime) -> None:
+    """After a jump of the wall clock: every periodic job runs once now and then on its period
+    from the new time (after a jump back it would otherwise wait until the old time came round
+    again: content-watch and resync silent for as long as the jump); a daily job waits for its
+    next time of day. The next-boundary job is re-armed by the publisher. After a jump
+    forward APScheduler would run each missed job once (coalesce), never a burst of them."""
+    for job in scheduler.get_jobs():
+        if isinstance(job.trigger, IntervalTrigger):
+            job.modify(next_run_time=now)
+        elif isinstance(job.trigger, CronTrigger):
+            job.modify(next_run_time=job.trigger.get_next_fire_time(None, now))
+    scheduler.wakeup()
+
+
+def clock_jumped(app: Flask, scheduler: BaseScheduler | None, jump: float) -> None:
+    """What a jump of ``jump`` seconds changes: the jobs' times, rate-limit counts stamped with
+    the old clock (a backward jump would hold a client's window open for the whole jump),
+    and what every screen shows (recomputed for the new time, sent even where the version
+    did not move so that screens take the new clock offset)."""
+    from .guard.limits import limiter
+    from .models import utcnow
+
+    now = utcnow()
+    log.warning("wall clock jumped %+.0f s (now %s): republishing every room, re-arming jobs, "
+                "forgetting rate-limit counts", jump, now.isoformat(timespec="seconds"))
+    if scheduler is not None:
+        rearm(scheduler, now.astimezone(scheduler.timezone))
+    try:
+        limiter.reset()
+    except Exception as exc:  # Redis down: its counts expire on their own
+        log.warning("rate-limit counts not reset: %s", exc)
+    with app.app_context():
+        try:
+            get_publisher(app).clock_jumped()
+        finally:
+            db.session.remove()
+
+
+def watch_clock(app: Flask, scheduler: BaseScheduler | None, watch: ClockWatch | None = None,
+                interval: float = CLOCK_CHECK_SECONDS) -> None:
+    """Look for wall-clock jumps every ``interval`` seconds (a monotonic sleep) for as long
+    as the process runs (``kiosk serve``, ``kiosk scheduler``)."""
+    watch = watch or ClockWatch()
+
+    def loop() -> None:
+        while True:
+            socketio.sleep(interval)
+            jump = watch.check()
+            if jump:
+                try:
+                    clock_jumped(app, scheduler, jump)
+                except Exception:
+                    log.exception("handling the clock jump failed")
+
+    socketio.start_background_task(loop)

@@ -37,6 +37,7 @@ from ..extensions import db, login_manager
 from ..guard.limits import login_limit
 from ..models import ROLES, User
 from ..services import accounts
+from ..services.clock import SKEW
 from ..services.security.offload import Busy
 from ..services.users import UserError
 from . import NAV, bp, nav_item
@@ -146,7 +147,9 @@ def _expire_idle_session():
         return None
     now = accounts.current_time().timestamp()
     seen = session.get(SEEN_KEY)
-    if isinstance(seen, int | float) and now - seen <= current_app.config["ADMIN_IDLE_MINUTES"] * 60:
+    # a last request "in the future" means the clock went back: how idle is unknown, sign out
+    if (isinstance(seen, int | float) and -SKEW.total_seconds() <= now - seen
+            <= current_app.config["ADMIN_IDLE_MINUTES"] * 60):
         session[SEEN_KEY] = int(now)
         return None
     sign_out("idle")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db, socketio
-from ..jobs import make_scheduler
+from ..jobs import make_scheduler, watch_clock
 from ..models import Screen
 from ..services.publish import get_publisher
 from ..services.storage_faults import OutageLog
@@ -99,6 +99,7 @@ def serve(ctx: click.Context, host: str, port: int, data_dir: str | None) -> Non
         publisher.reschedule()
         db.session.remove()
     _start_presence_flusher(app)
+    watch_clock(app, scheduler)
     _warm_search(app)
 
     _stop_on_sigterm(app, scheduler)
@@ -166,6 +167,7 @@ def scheduler_cmd(ctx: click.Context) -> None:
         raise click.UsageError("KIOSK_MESSAGE_QUEUE_URL is required: screens are held by other processes")
     scheduler = make_scheduler(app, gevent=True)
     scheduler.start()
+    watch_clock(app, scheduler)
     with app.app_context():
         get_publisher(app).tick()
     click.echo("scheduler running; Ctrl-C to stop")

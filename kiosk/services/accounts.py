@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from ..models import ROLES, ApiToken, AuditLog, StaffSession, User, utcnow
+from .clock import from_the_future
 from .security import throttle
 from .security.passwords import check_password, hash_password
 from .users import UserError, check_password_policy
@@ -123,11 +124,13 @@ SESSION_HOURS = 12  # a shift: after that, sign in again even if the panel was i
 
 def session_user(session: Session, sid: str) -> User | None:
     """The enabled user of a live session, or None (revoked, unknown, older than
-    ``SESSION_HOURS``, or the account disabled)."""
+    ``SESSION_HOURS``, started "in the future" — the clock went back since, and its age is
+    unknown, so a backward jump never lengthens a session — or the account disabled)."""
     row = session.get(StaffSession, sid) if sid else None
     if row is None or row.revoked_at is not None:
         return None
-    if current_time() - row.created_at > timedelta(hours=SESSION_HOURS):
+    now = current_time()
+    if now - row.created_at > timedelta(hours=SESSION_HOURS) or from_the_future(row.created_at, now):
         return None
     user = session.get(User, row.user_id)
     if user is None or user.disabled_at is not None:

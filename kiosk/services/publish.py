@@ -43,6 +43,7 @@ class _Body:
     stamp: int | None  # content_stamp() when it was built
     built: float  # time.monotonic()
     until: datetime | None  # the next boundary without alerts
+    at: datetime  # the wall time it was built for: not reused before it (the clock went back)
 
 
 def content_stamp(session) -> int | None:
@@ -64,7 +65,8 @@ class Publisher:
         self.app, self.socketio = app, socketio
         self.presence = Presence()
         self._lock = threading.RLock()
-        self._cache: dict[tuple[str, str], tuple[float, datetime | None, dict[str, Any]]] = {}
+        # (time.monotonic(), wall time built for, next boundary, state)
+        self._cache: dict[tuple[str, str], tuple[float, datetime, datetime | None, dict[str, Any]]] = {}
         self._bodies: dict[tuple[str, str], _Body] = {}
         self._sent: dict[tuple[str, str], str] = {}
         self.on_reschedule = None  # set by the scheduler: callable(next_run: datetime | None)
@@ -74,17 +76,19 @@ class Publisher:
     # -- states ---------------------------------------------------------------------------
     def state_for(self, group: str, layout: str, now: datetime | None = None,
                   rows: ScheduleRows | None = None) -> dict[str, Any]:
-        """The current shared state of (group, layout), cached until the next boundary."""
+        """The current shared state of (group, layout), cached until the next boundary (and
+        never for a wall time before the one it was built for: the clock may have gone back)."""
         now = now or utcnow()
         key = (group, layout)
         with self._lock:
             hit = self._cache.get(key)
-            if hit and time.monotonic() - hit[0] < CACHE_SECONDS and (hit[1] is None or now < hit[1]):
-                return hit[2]
+            if (hit and time.monotonic() - hit[0] < CACHE_SECONDS and hit[1] <= now
+                    and (hit[2] is None or now < hit[2])):
+                return hit[3]
             rows = rows or self._load_rows()
             body = self._body(key, now, rows)
             state = assemble(body.state, body.version, alerts_json(rows, group, now), now)
-            self._cache[key] = (time.monotonic(), next_boundary(rows, now), state)
+            self._cache[key] = (time.monotonic(), now, next_boundary(rows, now), state)
             return state
 
     def _body(self, key: tuple[str, str], now: datetime, rows: ScheduleRows) -> _Body:
@@ -96,11 +100,11 @@ class Publisher:
         stamp = content_stamp(db.session)
         hit = self._bodies.get(key)
         if (hit and hit.stamp == stamp and time.monotonic() - hit.built < BODY_SECONDS
-                and (hit.until is None or now < hit.until)):
+                and hit.at <= now and (hit.until is None or now < hit.until)):
             return hit
         state = build_body(self.app, db.session, key[0], key[1], now, rows)
         body = _Body(state, content_version(state), stamp, time.monotonic(),
-                     next_boundary(replace(rows, alerts=()), now))
+                     next_boundary(replace(rows, alerts=()), now), now)
         self._bodies[key] = body
         return body
 
@@ -184,6 +188,15 @@ class Publisher:
         """The next-boundary job: the present is recomputed, nothing is replayed. Rendered
         bodies renew themselves (boundary, content stamp, age), so they are not dropped here."""
         sent = self.publish(content=False)
+        self.reschedule()
+        return sent
+
+    def clock_jumped(self) -> int:
+        """The wall clock jumped (services/clock.py): what was cached was computed for the old
+        time, and screens keep the offset to the server's clock they learnt from the last
+        state's ``server_time``, so every room gets its state again even where the version
+        did not move; then the next boundary is re-armed for the new time."""
+        sent = self.publish(force=True)
         self.reschedule()
         return sent
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...models import LoginThrottle
+from ..clock import SKEW, from_the_future
 
 MAX_FAILURES = 5
 FIRST_LOCK = timedelta(minutes=1)
@@ -49,18 +50,26 @@ def _row(session: Session, client: str, name: str) -> LoginThrottle | None:
                                                       LoginThrottle.name == name))
 
 
-def locked_until(session: Session, client: str, name: str, now: datetime) -> datetime | None:
-    """When this client may try this name again, or None when it may now."""
-    row = _row(session, client, name)
+def _lock_end(row: LoginThrottle | None, now: datetime) -> datetime | None:
+    """The end of the row's pause, or None when it is over. A pause ending more than
+    ``MAX_LOCK`` from now was set before the clock went back: it is over too (no pause may
+    last longer than MAX_LOCK, whatever the clock did)."""
     if row is None or row.locked_until is None or row.locked_until <= now:
+        return None
+    if row.locked_until - now > MAX_LOCK + SKEW:
         return None
     return row.locked_until
 
 
+def locked_until(session: Session, client: str, name: str, now: datetime) -> datetime | None:
+    """When this client may try this name again, or None when it may now."""
+    return _lock_end(_row(session, client, name), now)
+
+
 def record_failure(session: Session, client: str, name: str, now: datetime) -> Failure:
     row = _row(session, client, name)
-    if row is not None and now - row.last_failure_at > FORGET_AFTER:
-        row.failures, row.locks, row.locked_until = 0, 0, None
+    if row is not None and (now - row.last_failure_at > FORGET_AFTER or from_the_future(row.last_failure_at, now)):
+        row.failures, row.locks, row.locked_until = 0, 0, None  # forgotten (or counted by a clock since set back)
     if row is None:
         try:
             with session.begin_nested():
@@ -105,9 +114,10 @@ def summaries(session: Session, now: datetime) -> dict[str, Summary]:
     rows = session.scalars(select(LoginThrottle).where(LoginThrottle.last_failure_at > now - FORGET_AFTER))
     for row in rows:
         failures, clients, until = found.get(row.name, (0, [], None))
-        if row.locked_until is not None and row.locked_until > now:
+        end = _lock_end(row, now)
+        if end is not None:
             clients = [*clients, row.client]
-            until = max(until, row.locked_until) if until else row.locked_until
+            until = max(until, end) if until else end
         found[row.name] = (max(failures, row.failures), clients, until)
     return {name: Summary(*v) for name, v in found.items()}
 

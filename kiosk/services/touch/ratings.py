@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import LEVEL_LABELS, Evaluation, Screen, VisitEvent
+from ..clock import SKEW
 from .inputs import TouchInputError, published_bundle, published_guide, visit_id
 
 CHANNEL = "kiosk"
@@ -154,9 +155,12 @@ def check_limit(session: Session, screen: Screen, now: datetime, *, limit: int,
     # serialises writers anyway).
     session.execute(select(Screen.id).where(Screen.id == screen.id).with_for_update())
     since = now - timedelta(seconds=window_seconds)
+    # ratings stamped after now + SKEW were made before the clock went back: they do not
+    # count, or one backward jump would hold a kiosk's window shut for the whole jump
     recent = session.scalars(
         select(Evaluation.rated_at)
-        .where(Evaluation.screen_id == screen.id, Evaluation.rated_at > since)
+        .where(Evaluation.screen_id == screen.id, Evaluation.rated_at > since,
+               Evaluation.rated_at <= now + SKEW)
         .order_by(Evaluation.rated_at.desc()).limit(limit)
     ).all()
     if len(recent) >= limit:
