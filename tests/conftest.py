@@ -20,14 +20,20 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     from . import reliability
 
-    reliability.record(item, outcome.get_result())
+    reliability.tag(item, outcome.get_result())
+
+
+def pytest_runtest_logreport(report):
+    from . import reliability
+
+    reliability.record(report)
 
 
 def pytest_sessionfinish(session, exitstatus):
     import os
 
     target = os.environ.get("KIOSK_RELIABILITY_REPORT")
-    if target:
+    if target and not hasattr(session.config, "workerinput"):  # the controller writes it
         from . import reliability
 
         reliability.write(target)

@@ -19,11 +19,19 @@ import pytest
 _RESULTS: dict[str, dict] = {}
 
 
-def record(item: pytest.Item, report: pytest.TestReport) -> None:
+def tag(item: pytest.Item, report: pytest.TestReport) -> None:
+    """Carry the marker's words on the report (``user_properties`` cross from a pytest-xdist
+    worker to the controller, where the table is written; the item does not)."""
     marker = item.get_closest_marker("reliability")
-    if marker is None:
+    if marker is not None:
+        report.user_properties.append(("reliability", list(marker.args)))
+
+
+def record(report: pytest.TestReport) -> None:
+    args = next((value for key, value in report.user_properties if key == "reliability"), None)
+    if args is None:
         return
-    entry = _RESULTS.setdefault(item.nodeid, {"args": marker.args, "outcome": "passed"})
+    entry = _RESULTS.setdefault(report.nodeid, {"args": tuple(args), "outcome": "passed"})
     if report.failed:
         entry["outcome"] = "failed"
     elif report.skipped and entry["outcome"] != "failed":
