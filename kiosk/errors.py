@@ -76,7 +76,9 @@ def register(app: Flask) -> None:
     def http_error(err: HTTPException):
         if err.response is not None:  # the raiser built the answer (e.g. a rate limit's page)
             return err.response
+        # werkzeug's own headers of the error, e.g. the ``Allow`` a 405 must carry (RFC 9110)
+        headers = [(k, v) for k, v in err.get_headers() if k.lower() != "content-type"]
         if _wants_json():
             code = (err.name or "error").lower().replace(" ", "_")
-            return jsonify({"error": {"code": code, "message": err.description}}), err.code
-        return render_template("errors/http.html", error=err), err.code
+            return jsonify({"error": {"code": code, "message": err.description}}), err.code, headers
+        return render_template("errors/http.html", error=err), err.code, headers
