@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 _TRUE = ("1", "true", "yes", "on")
 MAX_UPLOAD = 5 * 1024 * 1024  # as in the panel: a report is a few hundred KB
+MAX_REASON = 500  # a rejection's reason, as the audit log keeps it
 
 
 def _flag(name: str) -> bool:
@@ -144,11 +145,17 @@ def approve_disclosure(report_id: int):
 @bp.post("/disclosure/reports/<int:report_id>/reject")
 @require_role(*APPROVER_ROLES)
 def reject_disclosure(report_id: int):
-    data = request.get_json(silent=True) or {}
-    reason = data.get("reason") if isinstance(data, dict) else None
+    # The body is optional, but one that is sent must be a JSON object with a text reason of
+    # at most 500 characters: a reason sent as a bare string, a number or a longer text used
+    # to be dropped or cut without a word, and the upload rejected all the same.
+    data = json_body() if request.get_data(cache=True) else {}
+    reason = data.get("reason")
+    if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_REASON):
+        raise ApiError(400, "invalid_field", f"驳回理由应为最多 {MAX_REASON} 个字的文字 / "
+                       f"reason: text of at most {MAX_REASON} characters", "reason")
     try:
         review.reject(db.session, _reviewed_row(report_id), actor=g.api_user.name,
-                      role=g.api_user.role, reason=reason if isinstance(reason, str) else "")
+                      role=g.api_user.role, reason=reason or "")
     except ApprovalError as err:
         db.session.rollback()
         raise ApiError(err.status, "review_refused", err.message) from None
