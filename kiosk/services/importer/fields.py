@@ -19,6 +19,10 @@ from .loader import LineDict, LineList
 
 _MISSING = object()
 _DIGITS = re.compile(r"^[+-]?[0-9]+$")
+# Every integer a content file holds (days, visits, copies, counts, seconds, priorities) is
+# stored in a 32-bit column on PostgreSQL and a 64-bit one on SQLite: a larger one used to
+# pass the checks and fail at the write with an OverflowError instead of naming its field.
+MAX_INT = 2**31 - 1
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 _DATETIME = re.compile(
@@ -127,11 +131,16 @@ class Entry:
 
     def to_int(self, key: str, value: Any, minimum: int | None = 0) -> int:
         if isinstance(value, str) and _DIGITS.match(value.strip()):
-            value = int(value.strip())
+            digits = value.strip()
+            if len(digits.lstrip("+-")) > 19:
+                self.fail(key, f"数值过大（最大 {MAX_INT}），实际为 {digits[:30]}…")
+            value = int(digits)
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(key, f"应为整数，实际为 {describe(value)}")
         if minimum is not None and value < minimum:
             self.fail(key, f"不能小于 {minimum}，实际为 {value}")
+        if abs(value) > MAX_INT:
+            self.fail(key, f"数值过大（最大 {MAX_INT}），实际为 {str(value)[:30]}")
         return value
 
     def boolean(self, key: str, *, default: bool = False) -> bool:

@@ -81,8 +81,10 @@ _Loader.add_implicit_resolver(
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
 )
+# At most 19 digits: a longer run stays text, which the field's own check then refuses by
+# name (Python refuses to convert more than 4,300 digits at all: the load used to crash).
 _Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]{0,18})$"), list("-+0123456789")
 )
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
@@ -155,6 +157,8 @@ def load_json(path: Path, rel: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFailure(rel, f"JSON 格式错误: {exc.msg}", line=exc.lineno) from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise ImportFailure(rel, f"JSON 中的数值无法读取: {str(exc)[:80]}") from None
 
 
 @dataclass

@@ -144,7 +144,10 @@ def parse_evaluations(rows: list[CsvRow], file: str, ctx: Context, plan: Plan) -
 
 def _period(e: Entry, value: str) -> date:
     parts = value.strip().split("-")
-    if len(parts) == 2 and len(parts[0]) == 4 and all(p.isdigit() for p in parts):
+    # ASCII digits, two at most for the month: str.isdigit() also takes "²" (which int()
+    # refuses) and a month of 5,000 digits (more than int() converts)
+    if len(parts) == 2 and len(parts[0]) == 4 and 1 <= len(parts[1]) <= 2 \
+            and all(p.isascii() and p.isdigit() for p in parts):
         year, month = int(parts[0]), int(parts[1])
         if 1 <= month <= 12 and year >= 1900:
             return date(year, month, 1)
