@@ -11,6 +11,7 @@ Cells come back as the text a person would have typed (numbers without ``.0``, d
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -66,7 +67,9 @@ def check_file(path: Path, limits: Limits) -> None:
             for info in infos:
                 if info.filename.lower().endswith(SCAN_SUFFIXES) and _declares_dtd(archive, info):
                     raise ExcelFileError("文件包含不允许的内容（XML 文档类型声明），无法导入。")
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    # zlib.error: a member whose compressed bytes are damaged (the central directory is
+    # fine, so the file opens, and reading the member fails)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise ExcelFileError("文件已损坏，无法读取。请在 Excel 中打开后重新保存为 .xlsx 再上传。") from exc
 
 
