@@ -316,6 +316,18 @@ def read_docx(data: bytes) -> Document:
     return doc
 
 
+def _mark(element: Any, name: str, default: Any, table: int, row: int) -> Any:
+    """A span or merge mark as python-docx reads it: it raises ``ValueError`` for a value
+    such as ``gridSpan w:val="x"`` (a broken converter's), which is the file's fault."""
+    try:
+        return getattr(element, name, default)
+    except (ValueError, TypeError):
+        raise DisclosureError(
+            f"表格 {table} 第 {row + 1} 行的单元格合并标记无效（文件损坏或转换有误）/ an invalid "
+            f"cell span or merge mark in table {table}, row {row + 1} (a damaged or badly "
+            "converted .docx)", f"table {table} row {row + 1}") from None
+
+
 def _docx_rows(tbl: Any, index: int, para_text: Callable[[Any], str],
                qn: Callable[[str], str]) -> list[Row]:
     """Rows of one ``<w:tbl>``: ``gridSpan`` widens a cell, ``vMerge="continue"`` points
@@ -325,12 +337,12 @@ def _docx_rows(tbl: Any, index: int, para_text: Callable[[Any], str],
     for r, tr in enumerate(tbl.findall(qn("w:tr"))):
         # spans as in HTML (at most 60 columns): a bogus gridSpan="3000000" would otherwise
         # lay out millions of grid cells
-        c = min(max(int(getattr(tr, "grid_before", 0) or 0), 0), 60)
+        c = min(max(int(_mark(tr, "grid_before", 0, index, r) or 0), 0), 60)
         for tc in tr.findall(qn("w:tc")):
-            span = max(1, min(int(getattr(tc, "grid_span", 1) or 1), 60))
+            span = max(1, min(int(_mark(tc, "grid_span", 1, index, r) or 1), 60))
             text = " ".join(para_text(p) for p in tc.findall(qn("w:p")))
             above = grid.at.get((r - 1, c))
-            if getattr(tc, "vMerge", None) == "continue" and above is not None:
+            if _mark(tc, "vMerge", None, index, r) == "continue" and above is not None:
                 grid.place(r, c, above, 1, span)
             else:
                 grid.place(r, c, _Cell(text, r, c), 1, span)
