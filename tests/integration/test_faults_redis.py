@@ -26,19 +26,9 @@ import socketio
 from kiosk.realtime.queue import CHANNEL
 
 from ..live import LiveServer, free_port
+from ..waiting import wait_until
 
 pytestmark = pytest.mark.integration
-
-
-def wait_for(condition: Callable[[], object], what: str, timeout: float = 30.0):
-    """Poll ``condition`` until it is true (returns it) — a condition, not a fixed sleep."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class PrivateRedis:
@@ -63,7 +53,7 @@ class PrivateRedis:
             except redis.RedisError:
                 return False
 
-        wait_for(answers, "the private redis-server to answer")
+        wait_until(answers, "the private redis-server to answer")
         return self
 
     def kill(self) -> None:
@@ -136,7 +126,7 @@ def test_local_screens_work_while_redis_is_down_and_messages_flow_when_it_is_bac
             r = readyz(server)
             return r.json() if r.status_code == 503 else None
 
-        body = wait_for(unready, "/readyz to say 503")
+        body = wait_until(unready, "/readyz to say 503")
         assert body["queue"].startswith("unavailable: ") and body["database"] == "ok"
         for text in ("Redis 中断期间的告警一", "Redis 中断期间的告警二"):
             alert(text)
@@ -144,8 +134,8 @@ def test_local_screens_work_while_redis_is_down_and_messages_flow_when_it_is_bac
         assert requests.get(server.url + "/api/v1/guides?q=sfz", timeout=10).status_code == 200  # limits fall back
 
         private_redis.start()
-        wait_for(lambda: readyz(server).status_code == 200, "/readyz to say 200 again")
-        wait_for(lambda: "message queue back" in server.log.read_text(errors="replace"), "the recovery line")
+        wait_until(lambda: readyz(server).status_code == 200, "/readyz to say 200 again")
+        wait_until(lambda: "message queue back" in server.log.read_text(errors="replace"), "the recovery line")
         # every room republished (forced: the screens of other processes missed the alerts)
         republished = next_state(states, lambda s: True, "the republish after recovery")
         assert set(alert_texts(republished)) == {"Redis 中断期间的告警一", "Redis 中断期间的告警二"}
@@ -153,7 +143,7 @@ def test_local_screens_work_while_redis_is_down_and_messages_flow_when_it_is_bac
         # this process publishes through Redis again: another process would see the alert
         watcher = redis.Redis.from_url(private_redis.url).pubsub()
         watcher.subscribe(CHANNEL)
-        wait_for(lambda: (m := watcher.get_message(timeout=0.5)) and m["type"] == "subscribe", "the subscription")
+        wait_until(lambda: (m := watcher.get_message(timeout=0.5)) and m["type"] == "subscribe", "the subscription")
         alert("Redis 恢复后的告警")
         next_state(states, lambda s: "Redis 恢复后的告警" in alert_texts(s), "the alert after recovery")
 
@@ -161,7 +151,7 @@ def test_local_screens_work_while_redis_is_down_and_messages_flow_when_it_is_bac
             message = watcher.get_message(timeout=0.5)
             return bool(message) and message["type"] == "message" and "Redis 恢复后的告警" in message["data"].decode()
 
-        wait_for(alert_on_channel, "the alert on the Redis channel")
+        wait_until(alert_on_channel, "the alert on the Redis channel")
         watcher.close()
 
         # and a message another process publishes reaches this process's screen

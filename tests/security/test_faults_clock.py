@@ -11,7 +11,6 @@ kiosk rating window lasts longer because the clock went back; jobs run once afte
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,6 +32,7 @@ from kiosk.services.publish import get_publisher
 from kiosk.services.touch import ratings
 
 from ..admin.conftest import PASSWORD, login, make_user
+from ..waiting import wait_until
 
 HALL = ZoneInfo("Asia/Shanghai")
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
@@ -53,15 +53,6 @@ class Clock:
 
 def hall_time(day: str, hm: str) -> datetime:
     return datetime.fromisoformat(f"{day}T{hm}:00").replace(tzinfo=HALL).astimezone(UTC)
-
-
-def wait_for(condition, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 # -- finding a jump ------------------------------------------------------------------------------
@@ -248,7 +239,7 @@ def test_jobs_run_once_after_a_jump_and_do_not_fall_silent_after_a_jump_back(dem
     try:
         clock.jump(DAY)  # forward: 8,640 missed content-watch runs, 288 resyncs, one 03:30 …
         scheduler.wakeup()
-        wait_for(lambda: settled([*periodic, *daily]) and all(count(j, EVENT_JOB_SUBMITTED) for j in [*periodic, *daily]),
+        wait_until(lambda: settled([*periodic, *daily]) and all(count(j, EVENT_JOB_SUBMITTED) for j in [*periodic, *daily]),
                  "the runs after the jump forward")
         for job_id in [*periodic, *daily]:
             assert count(job_id, EVENT_JOB_SUBMITTED) == 1, (job_id, events.get(job_id))
@@ -257,7 +248,7 @@ def test_jobs_run_once_after_a_jump_and_do_not_fall_silent_after_a_jump_back(dem
         clock.jump(-2 * DAY)  # back: every next run now lies a day or more ahead
         assert all(scheduler.get_job(j).next_run_time - clock.now > DAY / 2 for j in periodic)
         rearm(scheduler, clock.now)  # what the watch does when it sees the jump
-        wait_for(lambda: settled(periodic) and all(count(j, EVENT_JOB_SUBMITTED) == 2 for j in periodic),
+        wait_until(lambda: settled(periodic) and all(count(j, EVENT_JOB_SUBMITTED) == 2 for j in periodic),
                  "the runs after the jump back")
         for job_id, interval in periodic.items():
             assert scheduler.get_job(job_id).next_run_time - clock.now <= interval

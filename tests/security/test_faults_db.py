@@ -66,8 +66,8 @@ def small_disk(tmp_path) -> Iterator[Path]:
         pytest.skip("a full disk is simulated with a small tmpfs, which needs root")
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs", str(folder)],
                           capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    if done.returncode != 0:  # as root this is a broken machine, not a reason to skip
+        pytest.fail(f"cannot mount a tmpfs: {done.stderr.strip()}")
     try:
         yield folder
     finally:
@@ -360,43 +360,3 @@ def test_a_write_waiting_for_the_lock_does_not_stop_the_server(tmp_path):
         server.stop()
     log = server.log.read_text(errors="replace")
     assert "Traceback" not in log
-
-
-# -- the wait itself ----------------------------------------------------------------------------
-def test_a_busy_statement_is_retried_until_the_lock_goes_and_a_stale_snapshot_is_not(tmp_path, monkeypatch):
-    """Plain SQLITE_BUSY (the lock was not taken, nothing changed) is retried with the
-    patient sleep — here the lock is released from inside that sleep, so no time passes —
-    while SQLITE_BUSY_SNAPSHOT (another writer committed since this transaction read) goes up
-    at once: retrying it could never succeed."""
-    from kiosk import sqlite as patient
-
-    path = tmp_path / "w.db"
-    setup = sqlite3.connect(path, isolation_level=None)
-    setup.execute("PRAGMA journal_mode=WAL")
-    setup.execute("CREATE TABLE t (x)")
-    holder = sqlite3.connect(path, isolation_level=None, timeout=0)
-    holder.execute("BEGIN IMMEDIATE")
-    sleeps: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-        if len(sleeps) == 3 and holder.in_transaction:
-            holder.execute("ROLLBACK")  # the other writer finishes while this one waits
-
-    monkeypatch.setattr(patient.time, "sleep", sleep)
-    conn = sqlite3.connect(path, timeout=0, factory=type("C", (patient.PatientConnection,), {"busy_seconds": 60.0}))
-    conn.execute("INSERT INTO t VALUES (1)")
-    conn.commit()
-    assert len(sleeps) == 3 and conn.execute("SELECT count(*) FROM t").fetchone() == (1,)
-
-    sleeps.clear()
-    reader = sqlite3.connect(path, isolation_level=None, timeout=0,
-                             factory=type("R", (patient.PatientConnection,), {"busy_seconds": 60.0}))
-    reader.execute("BEGIN")
-    reader.execute("SELECT count(*) FROM t").fetchone()  # a snapshot …
-    setup.execute("INSERT INTO t VALUES (2)")  # … that another writer makes stale
-    with pytest.raises(sqlite3.OperationalError) as stale:
-        reader.execute("INSERT INTO t VALUES (3)")
-    assert stale.value.sqlite_errorcode == 517 and sleeps == []  # SQLITE_BUSY_SNAPSHOT, not waited for
-    for c in (reader, conn, holder, setup):
-        c.close()

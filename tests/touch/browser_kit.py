@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import textwrap
-import time
 from contextlib import closing
 from pathlib import Path
 
@@ -138,18 +137,6 @@ class Finger:
             d = (start + (end - start) * i / steps) / 2
             self._send("touchStart" if i == 0 else "touchMove", [(cx - d, cy), (cx + d, cy)])
         self._send("touchEnd", [])
-
-
-def wait_until(condition, timeout: float = 15.0, what: str = "condition"):
-    """Poll ``condition`` until it returns something truthy (returned) or fail after
-    ``timeout`` s: for state outside the page (the server's database)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def load_strokes() -> dict:

@@ -13,6 +13,7 @@ import json
 import pytest
 
 from ..admin.browser_util import save_doc_shot
+from ..waiting import wait_until
 from .browser_kit import (
     PORTRAIT,
     db_rows,
@@ -20,7 +21,6 @@ from .browser_kit import (
     set_idle_seconds,
     tap,
     tokens,
-    wait_until,
     wake,
 )
 

@@ -10,6 +10,7 @@ import requests
 
 from ..admin.browser_util import save_doc_shot
 from ..browser import ARTIFACTS
+from ..waiting import wait_until
 from .browser_kit import (
     LANDSCAPE,
     PORTRAIT,
@@ -18,7 +19,6 @@ from .browser_kit import (
     open_kiosk,
     tap,
     tokens,
-    wait_until,
     wake,
 )
 
