@@ -7,16 +7,13 @@ from sqlalchemy import select
 
 from kiosk.extensions import db
 from kiosk.models import DisclosureReport
-from kiosk.services.users import add_user, create_token
+
+from ..test_api import token_for
 
 
 @pytest.fixture
 def admin(demo_app):
-    with demo_app.app_context():
-        add_user(db.session, "boss", "admin", "correct-horse-42", actor="test")
-        _, plain = create_token(db.session, "boss", actor="test")
-        db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
+    return token_for(demo_app, "boss", "admin")
 
 
 @pytest.mark.parametrize("url, method", [("/api/v1/guides", "TRACE"), ("/api/v1/alerts", "PUT"),
